@@ -1,0 +1,29 @@
+//! `malipo-core` — Malipo's pure domain. No IO, no clock, no randomness: every function here
+//! is a deterministic function of its arguments, so it is tested exhaustively and fast.
+//!
+//! Layout:
+//! - [`money`]: `Money` (`i64` minor units + `Currency`), checked arithmetic, display, parsing.
+//! - [`vat`]: tax classes and the per-sale VAT breakdown (the rounding rule is stated there).
+//! - [`phone`]: Kenyan mobile numbers normalised to `2547XXXXXXXX`.
+//! - [`catalogue`], [`cart`], [`sale`], [`invoice`], [`tender`]: what is sold and how it is paid.
+//! - [`attempt`]: payment attempts as a checked state machine.
+//! - [`matching`] and [`posting`]: which sale or invoice a confirmation settles, and how much
+//!   of it is allocated (the store applies these inside its posting transaction).
+//! - [`reference`], [`time`]: account-reference normalisation, timestamps passed in by callers.
+//!
+//! How to make a change here: keep it pure. Anything that needs the database belongs in
+//! `malipo-store`, anything that needs the network in `malipo-providers`.
+
+pub mod catalogue;
+pub mod money;
+pub mod phone;
+pub mod reference;
+pub mod time;
+pub mod vat;
+
+pub use catalogue::{Catalogue, CatalogueError, Item};
+pub use money::{AmountParseError, Currency, Money, MoneyError};
+pub use phone::{Phone, PhoneError};
+pub use reference::normalise_reference;
+pub use time::Timestamp;
+pub use vat::{TaxClass, VatBreakdown, VatLine};
