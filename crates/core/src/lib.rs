@@ -14,10 +14,17 @@
 //! How to make a change here: keep it pure. Anything that needs the database belongs in
 //! `malipo-store`, anything that needs the network in `malipo-providers`.
 
+pub mod attempt;
+pub mod cart;
 pub mod catalogue;
+pub mod invoice;
+pub mod matching;
 pub mod money;
 pub mod phone;
+pub mod posting;
 pub mod reference;
+pub mod sale;
+pub mod tender;
 pub mod time;
 pub mod vat;
 
@@ -27,3 +34,10 @@ pub use phone::{Phone, PhoneError};
 pub use reference::normalise_reference;
 pub use time::Timestamp;
 pub use vat::{TaxClass, VatBreakdown, VatLine};
+pub use attempt::{check_transition, AttemptState, IllegalTransition, TransitionKind};
+pub use cart::{Cart, CartError, CartLine, CartTotals, Discount};
+pub use invoice::{invoice_number, Customer, InvoiceDraft, InvoiceStatus, PaymentMode};
+pub use matching::{decide, Candidate, MatchDecision, MatchFacts, MatchedBy, TargetRef, UnmatchedReason};
+pub use posting::{plan_allocation, AllocationPlan};
+pub use sale::{sale_number, SaleDraft, SaleLine, SaleStatus, TargetStatus};
+pub use tender::{cash_change, plan_tender, PaymentMethod, Provider, TenderError, TenderPart, TenderPlan};
