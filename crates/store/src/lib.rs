@@ -27,7 +27,7 @@ pub mod table;
 use std::path::Path;
 use std::time::Duration;
 
-use malipo_core::{AttemptState, Cart, Catalogue, InvoiceDraft, Item, Money, SaleStatus, TargetRef, Timestamp, TransitionKind};
+use malipo_core::{AttemptState, Cart, Catalogue, InvoiceDraft, Item, Money, Provider, SaleStatus, TargetRef, Timestamp, TransitionKind};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use dashboard::{Cursor, KpiGroup, Kpis, PaymentFilter, PaymentsPage};
@@ -301,6 +301,11 @@ impl Store {
     /// A ledger row.
     pub fn payment_get(&self, id: i64) -> Result<Payment> {
         posting::payment(&self.conn, id)
+    }
+
+    /// The ledger row of a provider's transaction id, if posted.
+    pub fn payment_by_txn(&self, provider: Provider, txn: &str) -> Result<Option<Payment>> {
+        table::payments::by_txn(&self.conn, provider, txn)
     }
 
     /// A payment's allocations.
