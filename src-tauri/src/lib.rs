@@ -1,0 +1,126 @@
+//! `malipo-app` — Malipo's desktop shell, the only crate that depends on Tauri.
+//!
+//! Deliberately thin: it resolves where the data lives, opens the store, wires the crates
+//! below to IPC commands, and opens the window. Business rules live in `malipo-core`,
+//! SQL in `malipo-store`.
+//!
+//! Layout:
+//! - [`till`]: startup without Tauri types — data directory, mode, store, demo catalogue.
+//! - [`commands`]: the IPC commands; each converts to a DTO.
+//! - [`dto`]: every shape that crosses IPC, including the `{code, message}` error.
+//!
+//! Configuration: the one `tauri.conf.json` sits at the repository's top level. `build.rs`
+//! points `tauri-build` at it and [`context`] hands the same path to `generate_context!`;
+//! the test below checks the compiled context against the file.
+
+pub mod commands;
+pub mod dto;
+pub mod till;
+
+use tauri::Manager;
+
+use crate::till::Till;
+
+/// The app's context, generated at compile time from the top-level `tauri.conf.json` (paths
+/// in it, such as `build.frontendDist` and `bundle.icon`, are relative to that file).
+pub fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+/// Logs go to stderr; `RUST_LOG` filters them (default: `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second initialisation (tests) is not an error worth stopping for.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the till and runs the window until it is closed.
+pub fn run() -> Result<(), tauri::Error> {
+    tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = till::resolve_data_dir(std::env::var_os(till::DATA_DIR_ENV), || {
+                app.path().app_data_dir()
+            })?;
+            let till = Till::open(&data_dir, till::now())?;
+            app.manage(till);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_catalogue,
+            commands::app_info
+        ])
+        .run(context())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The top-level configuration file, read now (at test time), not when the crate was built.
+    fn config_file() -> (serde_json::Value, tauri::Config) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tauri.conf.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let config: tauri::Config = serde_json::from_str(&text).unwrap();
+        (json, config)
+    }
+
+    /// If someone edits `../tauri.conf.json` and the build does not pick it up, the compiled
+    /// context and the file disagree and this fails.
+    #[test]
+    fn the_compiled_context_is_the_top_level_tauri_conf_json() {
+        let (json, mut from_file) = config_file();
+        // The only key codegen drops: the editor's schema URL.
+        from_file.schema = None;
+        let context = super::context();
+        let compiled = context.config();
+
+        assert_eq!(
+            compiled.product_name.as_deref(),
+            json["productName"].as_str()
+        );
+        assert_eq!(
+            Some(compiled.identifier.as_str()),
+            json["identifier"].as_str()
+        );
+        assert_eq!(compiled.version.as_deref(), json["version"].as_str());
+        let window = compiled.app.windows.first().unwrap();
+        assert_eq!(
+            Some(window.title.as_str()),
+            json["app"]["windows"][0]["title"].as_str()
+        );
+        assert_eq!(
+            serde_json::to_value(&compiled.build.frontend_dist).unwrap(),
+            json["build"]["frontendDist"]
+        );
+        // And everything else: the whole compiled configuration equals the file's.
+        assert_eq!(
+            serde_json::to_value(compiled).unwrap(),
+            serde_json::to_value(&from_file).unwrap()
+        );
+    }
+
+    /// What the product asks of the shell today: a 1280x800 window called "Malipo".
+    #[test]
+    fn the_window_is_malipo_at_1280_by_800() {
+        let context = super::context();
+        let config = context.config();
+        assert_eq!(config.product_name.as_deref(), Some("Malipo"));
+        let window = config.app.windows.first().unwrap();
+        assert_eq!(window.label, "main");
+        assert_eq!(window.title, "Malipo");
+        // Compared as JSON numbers: the configuration stores sizes as floats.
+        assert_eq!(
+            serde_json::to_value(window.width).unwrap(),
+            serde_json::json!(1280.0)
+        );
+        assert_eq!(
+            serde_json::to_value(window.height).unwrap(),
+            serde_json::json!(800.0)
+        );
+    }
+}
