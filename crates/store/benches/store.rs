@@ -77,12 +77,38 @@ fn posting(c: &mut Criterion) {
             })
         });
     }
+    group.throughput(Throughput::Elements(100));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("batch.db")).expect("open");
+    let mut n = 0u64;
+    group.bench_function("file_sync_full_batch_of_100", |b| {
+        b.iter(|| {
+            let batch: Vec<Confirmation> = (0..100)
+                .map(|_| {
+                    n += 1;
+                    Confirmation {
+                        method: PaymentMethod::MpesaTill,
+                        provider_txn_id: Some(format!("Q{n:010}")),
+                        attempt_ref: None,
+                        account_reference: None,
+                        amount: Money::from_minor(50_000, Currency::Kes),
+                        payer_phone: None,
+                        payer_name: None,
+                        payer_ref: None,
+                        inbox_id: None,
+                        received_at: Timestamp(T0),
+                    }
+                })
+                .collect();
+            store.post_payments(&batch, Timestamp(T0)).expect("batch")
+        })
+    });
     group.finish();
 }
 
 /// A file with a million payments over a year, 8 methods, ~2 % reversed.
 fn million_payments() -> PathBuf {
-    let path = bench_dir().join("dashboard-1m.db");
+    let path = bench_dir().join("dashboard-1m-v2.db");
     if let Ok(store) = Store::open(&path) {
         if store.kpis(&PaymentFilter::default()).map(|k| k.count).unwrap_or(0) == PAYMENTS {
             return path;

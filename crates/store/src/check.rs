@@ -52,10 +52,12 @@ const INVARIANTS: &[(&str, &str)] = &[
     (
         "the dashboard rollup disagrees with the payments",
         "SELECT COUNT(*) FROM (
-           SELECT received_at / 3600000 AS hour, method, provider, status, currency, COUNT(*) AS n, SUM(amount_minor) AS s
-           FROM payments GROUP BY 1, 2, 3, 4, 5) p
+           SELECT l.level, CASE l.level WHEN 'hour' THEN received_at / 3600000 ELSE received_at / 86400000 END AS bucket,
+                  method, provider, status, currency, COUNT(*) AS n, SUM(amount_minor) AS s
+           FROM payments, (SELECT 'hour' AS level UNION ALL SELECT 'day') l GROUP BY 1, 2, 3, 4, 5, 6) p
          FULL OUTER JOIN (SELECT * FROM payment_rollup WHERE count != 0) r
-           ON r.hour = p.hour AND r.method = p.method AND r.provider = p.provider AND r.status = p.status AND r.currency = p.currency
+           ON r.level = p.level AND r.bucket = p.bucket AND r.method = p.method AND r.provider = p.provider
+          AND r.status = p.status AND r.currency = p.currency
          WHERE p.n IS NOT r.count OR p.s IS NOT r.amount_minor",
     ),
     (

@@ -1,9 +1,10 @@
 //! The manager's transactions query: payments filtered by date range, method, provider and
 //! status, newest first with a keyset cursor, and KPI totals that always match the filter.
 //!
-//! Totals over whole hours come from `payment_rollup` (kept by triggers in the posting
-//! transaction); the partial hours at either end of the range are summed from `payments`
-//! itself. So a year of a million payments totals in a few thousand rollup rows.
+//! Totals over whole days, then whole hours at the edges, come from `payment_rollup` (kept by
+//! triggers in the posting transaction); the partial hours at either end of the range are
+//! summed from `payments` itself. So a year of a million payments totals in a few thousand
+//! rollup rows.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use crate::error::{corrupt, Result};
 use crate::table::payments::{self, Payment, PaymentStatus};
 
 const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
 
 /// Which payments to show. Empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,39 +110,63 @@ fn add_groups(conn: &Connection, sql: &str, values: Vec<Value>, into: &mut BTree
     Ok(())
 }
 
+/// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges.
+fn segments(from: i64, to: i64) -> (Vec<(&'static str, i64, i64)>, Vec<(i64, i64)>) {
+    let mut rollups = Vec::new();
+    let mut raw = Vec::new();
+    let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<(&'static str, i64, i64)>| {
+        if a >= b {
+            return;
+        }
+        let (h0, h1) = (ceil_div(a, HOUR_MS), b.div_euclid(HOUR_MS));
+        if h0 < h1 {
+            rollups.push(("hour", h0, h1));
+            raw.push((a, h0.saturating_mul(HOUR_MS)));
+            raw.push((h1.saturating_mul(HOUR_MS), b));
+        } else {
+            raw.push((a, b));
+        }
+    };
+    let (d0, d1) = (ceil_div(from, DAY_MS), to.div_euclid(DAY_MS));
+    if d0 < d1 {
+        rollups.push(("day", d0, d1));
+        by_hour(from, d0.saturating_mul(DAY_MS), &mut rollups);
+        by_hour(d1.saturating_mul(DAY_MS), to, &mut rollups);
+    } else {
+        by_hour(from, to, &mut rollups);
+    }
+    raw.retain(|(a, b)| a < b);
+    (rollups, raw)
+}
+
+fn ceil_div(a: i64, b: i64) -> i64 {
+    a.div_euclid(b) + i64::from(a.rem_euclid(b) != 0)
+}
+
 /// KPI totals for the filter (see the module doc for how).
 pub(crate) fn kpis(conn: &Connection, f: &PaymentFilter) -> Result<Kpis> {
-    let from = f.from.map_or(i64::MIN / 2, |t| t.0);
-    let to = f.to.map_or(i64::MAX / 2, |t| t.0);
+    let from = f.from.map_or(i64::MIN / 4, |t| t.0);
+    let to = f.to.map_or(i64::MAX / 4, |t| t.0);
     let mut groups = BTreeMap::new();
     if from < to {
-        // Whole hours [h0, h1) from the rollup; the edges from the payments.
-        let h0 = from.div_euclid(HOUR_MS) + i64::from(from.rem_euclid(HOUR_MS) != 0);
-        let h1 = to.div_euclid(HOUR_MS);
-        let raw = |a: i64, b: i64, groups: &mut BTreeMap<GroupKey, (i64, i64)>| -> Result<()> {
-            if a >= b {
-                return Ok(());
-            }
+        let (rollups, raw) = segments(from, to);
+        for (level, b0, b1) in rollups {
+            let mut values = vec![Value::Text(level.to_string()), Value::Integer(b0), Value::Integer(b1)];
+            let dims = dimension_sql(f, &mut values);
+            let sql = format!(
+                "SELECT method, provider, status, currency, SUM(count), SUM(amount_minor) FROM payment_rollup
+                 WHERE level = ? AND bucket >= ? AND bucket < ?{dims} GROUP BY 1, 2, 3, 4"
+            );
+            add_groups(conn, &sql, values, &mut groups)?;
+        }
+        for (a, b) in raw {
             let mut values = vec![Value::Integer(a), Value::Integer(b)];
             let dims = dimension_sql(f, &mut values);
             let sql = format!(
                 "SELECT method, provider, status, currency, COUNT(*), SUM(amount_minor) FROM payments
                  WHERE received_at >= ? AND received_at < ?{dims} GROUP BY 1, 2, 3, 4"
             );
-            add_groups(conn, &sql, values, groups)
-        };
-        if h0 < h1 {
-            let mut values = vec![Value::Integer(h0), Value::Integer(h1)];
-            let dims = dimension_sql(f, &mut values);
-            let sql = format!(
-                "SELECT method, provider, status, currency, SUM(count), SUM(amount_minor) FROM payment_rollup
-                 WHERE hour >= ? AND hour < ?{dims} GROUP BY 1, 2, 3, 4"
-            );
             add_groups(conn, &sql, values, &mut groups)?;
-            raw(from, h0.saturating_mul(HOUR_MS), &mut groups)?;
-            raw(h1.saturating_mul(HOUR_MS), to, &mut groups)?;
-        } else {
-            raw(from, to, &mut groups)?;
         }
     }
     let mut out = Kpis::default();

@@ -292,6 +292,27 @@ impl Store {
         self.write(|tx| posting::post(tx, rules, confirmation, now))
     }
 
+    /// Posts many confirmations in one durable commit (a backlog the relay delivers after the
+    /// till was offline): each is posted exactly as by [`Store::post_payment`], inside its own
+    /// savepoint, so one refused confirmation neither stops nor undoes the others.
+    pub fn post_payments(&mut self, confirmations: &[Confirmation], now: Timestamp) -> Result<Vec<Result<PostOutcome>>> {
+        let rules = self.rules;
+        self.write(|tx| {
+            let mut outcomes = Vec::with_capacity(confirmations.len());
+            for c in confirmations {
+                tx.execute_batch("SAVEPOINT post_one")?;
+                let out = posting::post(tx, rules, c, now);
+                if out.is_ok() {
+                    tx.execute_batch("RELEASE post_one")?;
+                } else {
+                    tx.execute_batch("ROLLBACK TO post_one; RELEASE post_one")?;
+                }
+                outcomes.push(out);
+            }
+            Ok(outcomes)
+        })
+    }
+
     /// Places an unmatched receipt (or claims an incoming Till payment) on a sale or invoice,
     /// through the same allocation step, audited.
     pub fn attach_unmatched(&mut self, receipt_id: i64, target: TargetRef, actor: &str, now: Timestamp) -> Result<PostOutcome> {

@@ -4,9 +4,9 @@
 //! updates: filling in the receipt number of a payment first confirmed without one (STK query),
 //! and the status after a refund or reversal completes.
 //!
-//! `payment_rollup` keeps counts and sums per hour × method × provider × status × currency,
-//! maintained by triggers in the same transaction, so dashboard totals over a year of payments
-//! read a few thousand rows instead of a million.
+//! `payment_rollup` keeps counts and sums per hour and per day × method × provider × status ×
+//! currency, maintained by triggers in the same transaction, so dashboard totals over a year of
+//! payments read a few thousand rows instead of a million.
 
 use malipo_core::{Money, PaymentMethod, Provider, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -37,29 +37,32 @@ CREATE INDEX payments_received ON payments (received_at, id);
 CREATE INDEX payments_method_received ON payments (method, received_at);
 
 CREATE TABLE payment_rollup (
-    hour         INTEGER NOT NULL,
+    level        TEXT NOT NULL CHECK (level IN ('hour', 'day')),
+    bucket       INTEGER NOT NULL,
     method       TEXT NOT NULL,
     provider     TEXT NOT NULL,
     status       TEXT NOT NULL,
     currency     TEXT NOT NULL,
     count        INTEGER NOT NULL,
     amount_minor INTEGER NOT NULL,
-    PRIMARY KEY (hour, method, provider, status, currency)
+    PRIMARY KEY (level, bucket, method, provider, status, currency)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER payments_rollup_insert AFTER INSERT ON payments
 BEGIN
-    INSERT INTO payment_rollup (hour, method, provider, status, currency, count, amount_minor)
-    VALUES (NEW.received_at / 3600000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor)
+    INSERT INTO payment_rollup (level, bucket, method, provider, status, currency, count, amount_minor)
+    VALUES ('hour', NEW.received_at / 3600000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor),
+           ('day', NEW.received_at / 86400000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor)
     ON CONFLICT DO UPDATE SET count = count + 1, amount_minor = amount_minor + excluded.amount_minor;
 END;
 CREATE TRIGGER payments_rollup_status AFTER UPDATE OF status ON payments WHEN OLD.status != NEW.status
 BEGIN
     UPDATE payment_rollup SET count = count - 1, amount_minor = amount_minor - OLD.amount_minor
-    WHERE hour = OLD.received_at / 3600000 AND method = OLD.method AND provider = OLD.provider
-      AND status = OLD.status AND currency = OLD.currency;
-    INSERT INTO payment_rollup (hour, method, provider, status, currency, count, amount_minor)
-    VALUES (NEW.received_at / 3600000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor)
+    WHERE ((level = 'hour' AND bucket = OLD.received_at / 3600000) OR (level = 'day' AND bucket = OLD.received_at / 86400000))
+      AND method = OLD.method AND provider = OLD.provider AND status = OLD.status AND currency = OLD.currency;
+    INSERT INTO payment_rollup (level, bucket, method, provider, status, currency, count, amount_minor)
+    VALUES ('hour', NEW.received_at / 3600000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor),
+           ('day', NEW.received_at / 86400000, NEW.method, NEW.provider, NEW.status, NEW.currency, 1, NEW.amount_minor)
     ON CONFLICT DO UPDATE SET count = count + 1, amount_minor = amount_minor + excluded.amount_minor;
 END;
 CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments

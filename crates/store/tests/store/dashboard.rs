@@ -60,7 +60,7 @@ fn kpis_equal_a_brute_force_sum_for_any_filter() {
     let mut rng = fastrand::Rng::with_seed(9);
     for round in 0..60 {
         let a = T0.0 - HOUR + rng.i64(0..75 * HOUR);
-        let b = a + rng.i64(0..40 * HOUR);
+        let b = a + rng.i64(0..60 * HOUR);
         let aligned = round % 3 == 0;
         let (from, to) = if aligned { (a / HOUR * HOUR, b / HOUR * HOUR) } else { (a, b) };
         let mut filter = PaymentFilter { from: Some(Timestamp(from)), to: Some(Timestamp(to)), ..PaymentFilter::default() };

@@ -298,3 +298,22 @@ fn refunds_reopen_the_balance_and_cannot_exceed_what_was_paid() {
     assert_eq!(store.audit_list(Some(("refund", &r2.id.to_string())), 10).unwrap().len(), 2);
     assert!(store.check().unwrap().is_empty());
 }
+
+#[test]
+fn a_batch_posts_each_confirmation_as_alone_and_a_refused_one_changes_nothing() {
+    let (_d, mut store) = file_store();
+    let s = sale(&mut store, 30_000);
+    let mut good = conf(PaymentMethod::MpesaPaybill, "B1", 30_000);
+    good.account_reference = Some(s.number.clone());
+    let mut bad = conf(PaymentMethod::MpesaPaybill, "B2", 500);
+    bad.inbox_id = Some(999_999); // names an event that does not exist: refused by a foreign key
+    let extra = conf(PaymentMethod::MpesaPaybill, "B3", 700);
+    let outcomes = store.post_payments(&[good.clone(), bad, extra, good], T0).unwrap();
+    assert!(matches!(outcomes[0], Ok(PostOutcome::Posted { .. })));
+    assert!(outcomes[1].is_err());
+    assert!(matches!(outcomes[2], Ok(PostOutcome::Unmatched { .. })));
+    assert!(matches!(outcomes[3], Ok(PostOutcome::Duplicate { .. })), "duplicates inside one batch post once");
+    assert!(store.payment_by_txn(malipo_core::Provider::Mpesa, "B2").unwrap().is_none());
+    assert_eq!(store.balance(TargetRef::Sale(s.id)).unwrap().status, TargetStatus::Paid);
+    assert!(store.check().unwrap().is_empty());
+}
