@@ -27,14 +27,16 @@ pub fn context() -> tauri::Context<tauri::Wry> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Logs go to stderr; `RUST_LOG` filters them (default: `info`).
+/// Logs go to stderr, coloured only on a terminal; `RUST_LOG` filters them (default: `info`).
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second initialisation (tests) is not an error worth stopping for.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
