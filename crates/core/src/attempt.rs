@@ -86,11 +86,16 @@ pub struct IllegalTransition {
 }
 
 /// Checks `from → to` (see the module doc for the rules).
-pub fn check_transition(from: AttemptState, to: AttemptState) -> Result<TransitionKind, IllegalTransition> {
+pub fn check_transition(
+    from: AttemptState,
+    to: AttemptState,
+) -> Result<TransitionKind, IllegalTransition> {
     use AttemptState::*;
     match (from, to) {
         (a, b) if a == b => Ok(TransitionKind::Unchanged),
-        (Pending, Succeeded | Failed | Cancelled | TimedOut | Expired) => Ok(TransitionKind::Changed),
+        (Pending, Succeeded | Failed | Cancelled | TimedOut | Expired) => {
+            Ok(TransitionKind::Changed)
+        }
         (Failed | Cancelled | TimedOut | Expired, Succeeded) => Ok(TransitionKind::LateSuccess),
         (_, _) => Err(IllegalTransition { from, to }),
     }
@@ -123,9 +128,15 @@ mod tests {
     #[test]
     fn illegal_transitions_are_errors_with_words() {
         let e = check_transition(Succeeded, Failed).unwrap_err();
-        assert_eq!(e.to_string(), "a payment attempt cannot go from succeeded to failed");
+        assert_eq!(
+            e.to_string(),
+            "a payment attempt cannot go from succeeded to failed"
+        );
         assert!(check_transition(TimedOut, Pending).is_err());
         assert!(check_transition(Cancelled, Failed).is_err());
-        assert_eq!(check_transition(TimedOut, Succeeded), Ok(TransitionKind::LateSuccess));
+        assert_eq!(
+            check_transition(TimedOut, Succeeded),
+            Ok(TransitionKind::LateSuccess)
+        );
     }
 }

@@ -78,22 +78,40 @@ pub struct Cart {
 impl Cart {
     /// An empty cart.
     pub fn new(currency: Currency) -> Cart {
-        Cart { currency, lines: Vec::new(), discount: None }
+        Cart {
+            currency,
+            lines: Vec::new(),
+            discount: None,
+        }
     }
 
     /// Adds `quantity` of the item with this barcode or SKU; the same SKU again adds to its
     /// line. Returns the line's index.
-    pub fn add(&mut self, catalogue: &Catalogue, code: &str, quantity: i64) -> Result<usize, CartError> {
+    pub fn add(
+        &mut self,
+        catalogue: &Catalogue,
+        code: &str,
+        quantity: i64,
+    ) -> Result<usize, CartError> {
         if quantity < 1 {
             return Err(CartError::BadQuantity);
         }
-        let item = catalogue.find(code).ok_or_else(|| CartError::UnknownCode(code.trim().to_string()))?;
+        let item = catalogue
+            .find(code)
+            .ok_or_else(|| CartError::UnknownCode(code.trim().to_string()))?;
         if item.price.currency != self.currency {
-            return Err(MoneyError::CurrencyMismatch { left: self.currency, right: item.price.currency }.into());
+            return Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: item.price.currency,
+            }
+            .into());
         }
         if let Some(idx) = self.lines.iter().position(|l| l.sku == item.sku) {
             let line = &mut self.lines[idx];
-            line.quantity = line.quantity.checked_add(quantity).ok_or(MoneyError::Overflow)?;
+            line.quantity = line
+                .quantity
+                .checked_add(quantity)
+                .ok_or(MoneyError::Overflow)?;
             return Ok(idx);
         }
         self.lines.push(CartLine {
@@ -112,7 +130,10 @@ impl Cart {
         if quantity < 1 {
             return Err(CartError::BadQuantity);
         }
-        let l = self.lines.get_mut(line).ok_or(CartError::NoSuchLine(line))?;
+        let l = self
+            .lines
+            .get_mut(line)
+            .ok_or(CartError::NoSuchLine(line))?;
         l.quantity = quantity;
         Ok(())
     }
@@ -126,7 +147,11 @@ impl Cart {
     }
 
     /// Sets or clears a line's discount; it may not exceed the line's amount.
-    pub fn set_line_discount(&mut self, line: usize, discount: Option<Discount>) -> Result<(), CartError> {
+    pub fn set_line_discount(
+        &mut self,
+        line: usize,
+        discount: Option<Discount>,
+    ) -> Result<(), CartError> {
         let l = self.lines.get(line).ok_or(CartError::NoSuchLine(line))?;
         if let Some(d) = discount {
             let gross = l.unit_price.checked_mul(l.quantity)?;
@@ -172,11 +197,26 @@ impl Cart {
             None => Money::zero(c),
         };
         let shares = spread(cart_off, &after_line)?;
-        let line_amounts: Vec<Money> =
-            after_line.iter().zip(&shares).map(|(a, s)| a.checked_sub(*s)).collect::<Result<_, _>>()?;
+        let line_amounts: Vec<Money> = after_line
+            .iter()
+            .zip(&shares)
+            .map(|(a, s)| a.checked_sub(*s))
+            .collect::<Result<_, _>>()?;
         let total = before_cart.checked_sub(cart_off)?;
-        let vat = VatBreakdown::from_gross(c, self.lines.iter().map(|l| l.tax_class).zip(line_amounts.iter().copied()))?;
-        Ok(CartTotals { subtotal, discounts: subtotal.checked_sub(total)?, total, line_amounts, vat })
+        let vat = VatBreakdown::from_gross(
+            c,
+            self.lines
+                .iter()
+                .map(|l| l.tax_class)
+                .zip(line_amounts.iter().copied()),
+        )?;
+        Ok(CartTotals {
+            subtotal,
+            discounts: subtotal.checked_sub(total)?,
+            total,
+            line_amounts,
+            vat,
+        })
     }
 }
 
@@ -185,7 +225,11 @@ fn discount_amount(d: Discount, base: Money) -> Result<Money, CartError> {
     match d {
         Discount::Amount(m) => {
             if m.currency != base.currency {
-                return Err(MoneyError::CurrencyMismatch { left: base.currency, right: m.currency }.into());
+                return Err(MoneyError::CurrencyMismatch {
+                    left: base.currency,
+                    right: m.currency,
+                }
+                .into());
             }
             if !m.is_positive() {
                 return Err(CartError::BadDiscount);
@@ -236,7 +280,11 @@ pub fn spread(amount: Money, weights: &[Money]) -> Result<Vec<Money>, MoneyError
     }
     shares
         .into_iter()
-        .map(|s| i64::try_from(s).map(|m| Money::from_minor(m, c)).map_err(|_| MoneyError::Overflow))
+        .map(|s| {
+            i64::try_from(s)
+                .map(|m| Money::from_minor(m, c))
+                .map_err(|_| MoneyError::Overflow)
+        })
         .collect()
 }
 
@@ -259,7 +307,10 @@ mod tests {
         };
         Catalogue::new(
             Currency::Kes,
-            vec![item("SUGAR", "111", 25_000, TaxClass::Standard), item("BREAD", "222", 6_500, TaxClass::Exempt)],
+            vec![
+                item("SUGAR", "111", 25_000, TaxClass::Standard),
+                item("BREAD", "222", 6_500, TaxClass::Exempt),
+            ],
         )
         .unwrap()
     }
@@ -282,7 +333,10 @@ mod tests {
     fn refuses_unknown_codes_bad_quantities_and_lines() {
         let c = catalogue();
         let mut cart = Cart::new(Currency::Kes);
-        assert_eq!(cart.add(&c, "999", 1), Err(CartError::UnknownCode("999".into())));
+        assert_eq!(
+            cart.add(&c, "999", 1),
+            Err(CartError::UnknownCode("999".into()))
+        );
         assert_eq!(cart.add(&c, "111", 0), Err(CartError::BadQuantity));
         assert_eq!(cart.set_quantity(3, 1), Err(CartError::NoSuchLine(3)));
         assert!(matches!(cart.remove(0), Err(CartError::NoSuchLine(0))));
@@ -300,17 +354,35 @@ mod tests {
         let mut cart = Cart::new(Currency::Kes);
         cart.add(&c, "111", 2).unwrap(); // 500.00
         cart.add(&c, "222", 1).unwrap(); // 65.00
-        cart.set_line_discount(0, Some(Discount::Amount(kes(5_000)))).unwrap(); // 450
-        assert_eq!(cart.set_line_discount(1, Some(Discount::Amount(kes(6_501)))), Err(CartError::DiscountTooLarge));
-        assert_eq!(cart.set_line_discount(1, Some(Discount::PercentBp(0))), Err(CartError::BadDiscount));
-        cart.set_cart_discount(Some(Discount::PercentBp(1_000))).unwrap(); // 10 % of 515 = 51.50
+        cart.set_line_discount(0, Some(Discount::Amount(kes(5_000))))
+            .unwrap(); // 450
+        assert_eq!(
+            cart.set_line_discount(1, Some(Discount::Amount(kes(6_501)))),
+            Err(CartError::DiscountTooLarge)
+        );
+        assert_eq!(
+            cart.set_line_discount(1, Some(Discount::PercentBp(0))),
+            Err(CartError::BadDiscount)
+        );
+        cart.set_cart_discount(Some(Discount::PercentBp(1_000)))
+            .unwrap(); // 10 % of 515 = 51.50
         let t = cart.totals().unwrap();
         assert_eq!(t.subtotal, kes(56_500));
         assert_eq!(t.total, kes(46_350));
         assert_eq!(t.discounts, kes(10_150));
-        assert_eq!(Money::checked_sum(Currency::Kes, t.line_amounts.clone()).unwrap(), t.total);
-        assert_eq!(cart.set_cart_discount(Some(Discount::Amount(kes(100_000)))), Err(CartError::DiscountTooLarge));
-        assert_eq!(cart.discount, Some(Discount::PercentBp(1_000)), "a refused discount leaves the old one");
+        assert_eq!(
+            Money::checked_sum(Currency::Kes, t.line_amounts.clone()).unwrap(),
+            t.total
+        );
+        assert_eq!(
+            cart.set_cart_discount(Some(Discount::Amount(kes(100_000)))),
+            Err(CartError::DiscountTooLarge)
+        );
+        assert_eq!(
+            cart.discount,
+            Some(Discount::PercentBp(1_000)),
+            "a refused discount leaves the old one"
+        );
     }
 
     #[test]

@@ -27,11 +27,19 @@ pub enum CatalogueError {
     #[error("item {sku:?} appears twice")]
     DuplicateSku { sku: String },
     #[error("barcode {barcode:?} is used by both {first:?} and {second:?}")]
-    DuplicateBarcode { barcode: String, first: String, second: String },
+    DuplicateBarcode {
+        barcode: String,
+        first: String,
+        second: String,
+    },
     #[error("item {sku:?} has a price that is not positive")]
     NonPositivePrice { sku: String },
     #[error("item {sku:?} is priced in {found}, but the shop sells in {expected}")]
-    WrongCurrency { sku: String, found: Currency, expected: Currency },
+    WrongCurrency {
+        sku: String,
+        found: Currency,
+        expected: Currency,
+    },
     #[error("an item has an empty SKU or name")]
     Blank,
 }
@@ -53,7 +61,9 @@ impl Catalogue {
                 return Err(CatalogueError::Blank);
             }
             if !skus.insert(item.sku.as_str()) {
-                return Err(CatalogueError::DuplicateSku { sku: item.sku.clone() });
+                return Err(CatalogueError::DuplicateSku {
+                    sku: item.sku.clone(),
+                });
             }
             if item.price.currency != currency {
                 return Err(CatalogueError::WrongCurrency {
@@ -63,7 +73,9 @@ impl Catalogue {
                 });
             }
             if !item.price.is_positive() {
-                return Err(CatalogueError::NonPositivePrice { sku: item.sku.clone() });
+                return Err(CatalogueError::NonPositivePrice {
+                    sku: item.sku.clone(),
+                });
             }
             if let Some(code) = item.barcode.as_deref() {
                 if let Some(first) = barcodes.insert(code, item.sku.as_str()) {
@@ -112,8 +124,14 @@ mod tests {
 
     #[test]
     fn finds_by_barcode_then_sku() {
-        let c = Catalogue::new(Currency::Kes, vec![item("SUG2", Some("6161101"), 25_000), item("BRD", None, 6_500)])
-            .unwrap();
+        let c = Catalogue::new(
+            Currency::Kes,
+            vec![
+                item("SUG2", Some("6161101"), 25_000),
+                item("BRD", None, 6_500),
+            ],
+        )
+        .unwrap();
         assert_eq!(c.find("6161101").map(|i| i.sku.as_str()), Some("SUG2"));
         assert_eq!(c.find(" brd ").map(|i| i.sku.as_str()), Some("BRD"));
         assert!(c.find("nothing").is_none());
@@ -126,13 +144,19 @@ mod tests {
             Err(CatalogueError::DuplicateSku { .. })
         ));
         assert!(matches!(
-            Catalogue::new(Currency::Kes, vec![item("A", Some("1"), 1), item("B", Some("1"), 2)]),
+            Catalogue::new(
+                Currency::Kes,
+                vec![item("A", Some("1"), 1), item("B", Some("1"), 2)]
+            ),
             Err(CatalogueError::DuplicateBarcode { .. })
         ));
         assert!(matches!(
             Catalogue::new(Currency::Kes, vec![item("A", None, 0)]),
             Err(CatalogueError::NonPositivePrice { .. })
         ));
-        assert!(matches!(Catalogue::from_json("{"), Err(CatalogueError::Json(_))));
+        assert!(matches!(
+            Catalogue::from_json("{"),
+            Err(CatalogueError::Json(_))
+        ));
     }
 }

@@ -32,9 +32,13 @@ impl PaymentMode {
 
     /// Reads [`PaymentMode::code`] back.
     pub fn from_code(code: &str) -> Option<PaymentMode> {
-        [PaymentMode::Exact, PaymentMode::AllowPartial, PaymentMode::AllowPartialAndOver]
-            .into_iter()
-            .find(|m| m.code() == code)
+        [
+            PaymentMode::Exact,
+            PaymentMode::AllowPartial,
+            PaymentMode::AllowPartialAndOver,
+        ]
+        .into_iter()
+        .find(|m| m.code() == code)
     }
 }
 
@@ -83,7 +87,13 @@ impl InvoiceStatus {
 
     /// Reads [`InvoiceStatus::code`] back.
     pub fn from_code(code: &str) -> Option<InvoiceStatus> {
-        [InvoiceStatus::Draft, InvoiceStatus::Issued, InvoiceStatus::Void].into_iter().find(|s| s.code() == code)
+        [
+            InvoiceStatus::Draft,
+            InvoiceStatus::Issued,
+            InvoiceStatus::Void,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -98,10 +108,17 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for m in [PaymentMode::Exact, PaymentMode::AllowPartial, PaymentMode::AllowPartialAndOver] {
+        for m in [
+            PaymentMode::Exact,
+            PaymentMode::AllowPartial,
+            PaymentMode::AllowPartialAndOver,
+        ] {
             assert_eq!(PaymentMode::from_code(m.code()), Some(m));
         }
-        assert_eq!(InvoiceStatus::from_code("issued"), Some(InvoiceStatus::Issued));
+        assert_eq!(
+            InvoiceStatus::from_code("issued"),
+            Some(InvoiceStatus::Issued)
+        );
         assert_eq!(invoice_number(7), "INV-000007");
     }
 }

@@ -28,16 +28,20 @@ pub mod tender;
 pub mod time;
 pub mod vat;
 
-pub use catalogue::{Catalogue, CatalogueError, Item};
-pub use money::{AmountParseError, Currency, Money, MoneyError};
-pub use phone::{Phone, PhoneError};
-pub use reference::normalise_reference;
-pub use time::Timestamp;
-pub use vat::{TaxClass, VatBreakdown, VatLine};
 pub use attempt::{check_transition, AttemptState, IllegalTransition, TransitionKind};
 pub use cart::{Cart, CartError, CartLine, CartTotals, Discount};
+pub use catalogue::{Catalogue, CatalogueError, Item};
 pub use invoice::{invoice_number, Customer, InvoiceDraft, InvoiceStatus, PaymentMode};
-pub use matching::{decide, Candidate, MatchDecision, MatchFacts, MatchedBy, TargetRef, UnmatchedReason};
+pub use matching::{
+    decide, Candidate, MatchDecision, MatchFacts, MatchedBy, TargetRef, UnmatchedReason,
+};
+pub use money::{AmountParseError, Currency, Money, MoneyError};
+pub use phone::{Phone, PhoneError};
 pub use posting::{plan_allocation, AllocationPlan};
+pub use reference::normalise_reference;
 pub use sale::{sale_number, SaleDraft, SaleLine, SaleStatus, TargetStatus};
-pub use tender::{cash_change, plan_tender, PaymentMethod, Provider, TenderError, TenderPart, TenderPlan};
+pub use tender::{
+    cash_change, plan_tender, PaymentMethod, Provider, TenderError, TenderPart, TenderPlan,
+};
+pub use time::Timestamp;
+pub use vat::{TaxClass, VatBreakdown, VatLine};

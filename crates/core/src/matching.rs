@@ -137,15 +137,29 @@ impl UnmatchedReason {
     /// What a manager reads in the unmatched-receipts list.
     pub const fn explain(self) -> &'static str {
         match self {
-            UnmatchedReason::NoReference => "The payment came with no reference to a sale or invoice.",
-            UnmatchedReason::UnknownReference => "The account number the customer typed matches no open sale or invoice.",
-            UnmatchedReason::AmbiguousReference => "The account number matches more than one sale or invoice.",
-            UnmatchedReason::TargetClosed => "The sale or invoice was cancelled before the money arrived.",
-            UnmatchedReason::NoTillCandidate => "No sale was waiting for a till payment of this amount.",
-            UnmatchedReason::SeveralTillCandidates => "Several sales were waiting for this amount; a cashier must choose.",
+            UnmatchedReason::NoReference => {
+                "The payment came with no reference to a sale or invoice."
+            }
+            UnmatchedReason::UnknownReference => {
+                "The account number the customer typed matches no open sale or invoice."
+            }
+            UnmatchedReason::AmbiguousReference => {
+                "The account number matches more than one sale or invoice."
+            }
+            UnmatchedReason::TargetClosed => {
+                "The sale or invoice was cancelled before the money arrived."
+            }
+            UnmatchedReason::NoTillCandidate => {
+                "No sale was waiting for a till payment of this amount."
+            }
+            UnmatchedReason::SeveralTillCandidates => {
+                "Several sales were waiting for this amount; a cashier must choose."
+            }
             UnmatchedReason::AlreadyPaid => "The sale or invoice was already paid.",
             UnmatchedReason::OverPayment => "The customer paid more than the balance due.",
-            UnmatchedReason::AmountMismatch => "The invoice accepts only the exact balance, and this amount differs.",
+            UnmatchedReason::AmountMismatch => {
+                "The invoice accepts only the exact balance, and this amount differs."
+            }
         }
     }
 }
@@ -176,9 +190,14 @@ pub fn decide(facts: &MatchFacts<'_>) -> MatchDecision {
     use MatchDecision::{Target, Unmatched};
     if let Some(c) = facts.attempt_target {
         return if c.accepts_money {
-            Target { target: c.target, by: MatchedBy::Attempt }
+            Target {
+                target: c.target,
+                by: MatchedBy::Attempt,
+            }
         } else {
-            Unmatched { reason: UnmatchedReason::TargetClosed }
+            Unmatched {
+                reason: UnmatchedReason::TargetClosed,
+            }
         };
     }
     if facts.has_reference {
@@ -187,17 +206,31 @@ pub fn decide(facts: &MatchFacts<'_>) -> MatchDecision {
                 if facts.method == PaymentMethod::MpesaTill {
                     till(facts.till_candidates)
                 } else {
-                    Unmatched { reason: UnmatchedReason::UnknownReference }
+                    Unmatched {
+                        reason: UnmatchedReason::UnknownReference,
+                    }
                 }
             }
-            [one] if one.accepts_money => Target { target: one.target, by: MatchedBy::AccountReference },
-            [_] => Unmatched { reason: UnmatchedReason::TargetClosed },
+            [one] if one.accepts_money => Target {
+                target: one.target,
+                by: MatchedBy::AccountReference,
+            },
+            [_] => Unmatched {
+                reason: UnmatchedReason::TargetClosed,
+            },
             many => {
                 let open: Vec<&Candidate> = many.iter().filter(|c| c.accepts_money).collect();
                 match open.as_slice() {
-                    [one] => Target { target: one.target, by: MatchedBy::AccountReference },
-                    [] => Unmatched { reason: UnmatchedReason::TargetClosed },
-                    _ => Unmatched { reason: UnmatchedReason::AmbiguousReference },
+                    [one] => Target {
+                        target: one.target,
+                        by: MatchedBy::AccountReference,
+                    },
+                    [] => Unmatched {
+                        reason: UnmatchedReason::TargetClosed,
+                    },
+                    _ => Unmatched {
+                        reason: UnmatchedReason::AmbiguousReference,
+                    },
                 }
             }
         };
@@ -205,14 +238,23 @@ pub fn decide(facts: &MatchFacts<'_>) -> MatchDecision {
     if facts.method == PaymentMethod::MpesaTill {
         return till(facts.till_candidates);
     }
-    Unmatched { reason: UnmatchedReason::NoReference }
+    Unmatched {
+        reason: UnmatchedReason::NoReference,
+    }
 }
 
 fn till(candidates: &[TargetRef]) -> MatchDecision {
     match candidates {
-        [one] => MatchDecision::Target { target: *one, by: MatchedBy::TillAmount },
-        [] => MatchDecision::Unmatched { reason: UnmatchedReason::NoTillCandidate },
-        _ => MatchDecision::Unmatched { reason: UnmatchedReason::SeveralTillCandidates },
+        [one] => MatchDecision::Target {
+            target: *one,
+            by: MatchedBy::TillAmount,
+        },
+        [] => MatchDecision::Unmatched {
+            reason: UnmatchedReason::NoTillCandidate,
+        },
+        _ => MatchDecision::Unmatched {
+            reason: UnmatchedReason::SeveralTillCandidates,
+        },
     }
 }
 
@@ -225,13 +267,29 @@ mod tests {
     const I1: TargetRef = TargetRef::Invoice(1);
 
     fn open(t: TargetRef) -> Candidate {
-        Candidate { target: t, accepts_money: true }
+        Candidate {
+            target: t,
+            accepts_money: true,
+        }
     }
     fn closed(t: TargetRef) -> Candidate {
-        Candidate { target: t, accepts_money: false }
+        Candidate {
+            target: t,
+            accepts_money: false,
+        }
     }
-    fn facts<'a>(method: PaymentMethod, refs: &'a [Candidate], till: &'a [TargetRef]) -> MatchFacts<'a> {
-        MatchFacts { method, attempt_target: None, has_reference: !refs.is_empty(), reference_hits: refs, till_candidates: till }
+    fn facts<'a>(
+        method: PaymentMethod,
+        refs: &'a [Candidate],
+        till: &'a [TargetRef],
+    ) -> MatchFacts<'a> {
+        MatchFacts {
+            method,
+            attempt_target: None,
+            has_reference: !refs.is_empty(),
+            reference_hits: refs,
+            till_candidates: till,
+        }
     }
 
     #[test]
@@ -239,33 +297,62 @@ mod tests {
         let mut f = facts(PaymentMethod::MpesaStk, &[], &[]);
         f.attempt_target = Some(open(S1));
         f.has_reference = true;
-        assert_eq!(decide(&f), MatchDecision::Target { target: S1, by: MatchedBy::Attempt });
+        assert_eq!(
+            decide(&f),
+            MatchDecision::Target {
+                target: S1,
+                by: MatchedBy::Attempt
+            }
+        );
         f.attempt_target = Some(closed(S1));
-        assert_eq!(decide(&f), MatchDecision::Unmatched { reason: UnmatchedReason::TargetClosed });
+        assert_eq!(
+            decide(&f),
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::TargetClosed
+            }
+        );
     }
 
     #[test]
     fn paybill_matches_by_reference() {
         let hits = [open(I1)];
         let f = facts(PaymentMethod::MpesaPaybill, &hits, &[]);
-        assert_eq!(decide(&f), MatchDecision::Target { target: I1, by: MatchedBy::AccountReference });
+        assert_eq!(
+            decide(&f),
+            MatchDecision::Target {
+                target: I1,
+                by: MatchedBy::AccountReference
+            }
+        );
         let mut f = facts(PaymentMethod::MpesaPaybill, &[], &[]);
         f.has_reference = true;
-        assert_eq!(decide(&f), MatchDecision::Unmatched { reason: UnmatchedReason::UnknownReference });
+        assert_eq!(
+            decide(&f),
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::UnknownReference
+            }
+        );
         let hits = [closed(S1)];
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaPaybill, &hits, &[])),
-            MatchDecision::Unmatched { reason: UnmatchedReason::TargetClosed }
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::TargetClosed
+            }
         );
         let hits = [open(S1), open(I1)];
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaPaybill, &hits, &[])),
-            MatchDecision::Unmatched { reason: UnmatchedReason::AmbiguousReference }
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::AmbiguousReference
+            }
         );
         let hits = [closed(S1), open(I1)];
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaPaybill, &hits, &[])),
-            MatchDecision::Target { target: I1, by: MatchedBy::AccountReference }
+            MatchDecision::Target {
+                target: I1,
+                by: MatchedBy::AccountReference
+            }
         );
     }
 
@@ -274,20 +361,29 @@ mod tests {
         let one = [S1];
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaTill, &[], &one)),
-            MatchDecision::Target { target: S1, by: MatchedBy::TillAmount }
+            MatchDecision::Target {
+                target: S1,
+                by: MatchedBy::TillAmount
+            }
         );
         let two = [S1, S2];
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaTill, &[], &two)),
-            MatchDecision::Unmatched { reason: UnmatchedReason::SeveralTillCandidates }
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::SeveralTillCandidates
+            }
         );
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaTill, &[], &[])),
-            MatchDecision::Unmatched { reason: UnmatchedReason::NoTillCandidate }
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::NoTillCandidate
+            }
         );
         assert_eq!(
             decide(&facts(PaymentMethod::MpesaPaybill, &[], &one)),
-            MatchDecision::Unmatched { reason: UnmatchedReason::NoReference },
+            MatchDecision::Unmatched {
+                reason: UnmatchedReason::NoReference
+            },
             "till candidates never match a paybill payment"
         );
     }
@@ -298,7 +394,10 @@ mod tests {
             assert_eq!(UnmatchedReason::from_code(r.code()), Some(r));
             assert!(!r.explain().is_empty());
         }
-        assert_eq!(TargetRef::from_parts("invoice", 4), Some(TargetRef::Invoice(4)));
+        assert_eq!(
+            TargetRef::from_parts("invoice", 4),
+            Some(TargetRef::Invoice(4))
+        );
         assert_eq!(TargetRef::from_parts("x", 4), None);
     }
 }

@@ -125,40 +125,68 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
+            Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
         }
     }
 
     /// `self + other`, refusing mixed currencies and overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// `self - other`, refusing mixed currencies and overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// `self × quantity`, refusing overflow.
     pub fn checked_mul(self, quantity: i64) -> Result<Money, MoneyError> {
-        let minor = self.minor.checked_mul(quantity).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_mul(quantity)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// The negated amount (a refund of this amount).
     pub fn checked_neg(self) -> Result<Money, MoneyError> {
         let minor = self.minor.checked_neg().ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// The smaller of two amounts of the same currency.
     pub fn checked_min(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        Ok(if self.minor <= other.minor { self } else { other })
+        Ok(if self.minor <= other.minor {
+            self
+        } else {
+            other
+        })
     }
 
     /// Sums amounts; an empty iterator sums to zero of `currency`.
@@ -166,7 +194,9 @@ impl Money {
         currency: Currency,
         items: I,
     ) -> Result<Money, MoneyError> {
-        items.into_iter().try_fold(Money::zero(currency), Money::checked_add)
+        items
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
     }
 
     /// Whole major units when the amount has no fractional part, `None` otherwise
@@ -187,7 +217,7 @@ impl Money {
         let digits = major.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 4);
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -250,7 +280,10 @@ fn parse_amount(input: &str, currency: Currency) -> Result<Money, AmountParseErr
             || (currency == Currency::Ugx && code == "USH");
         if !matches {
             if code.len() == 3 && code.parse::<Currency>().is_ok() {
-                return Err(AmountParseError::WrongCurrency { found: code, expected: currency });
+                return Err(AmountParseError::WrongCurrency {
+                    found: code,
+                    expected: currency,
+                });
             }
             let ch = letters.chars().next().unwrap_or('?');
             return Err(AmountParseError::InvalidCharacter { ch });
@@ -304,13 +337,21 @@ fn parse_amount(input: &str, currency: Currency) -> Result<Money, AmountParseErr
 }
 
 fn push_digit(acc: i64, ch: char) -> Result<i64, AmountParseError> {
-    let d = i64::from(ch.to_digit(10).ok_or(AmountParseError::InvalidCharacter { ch })?);
-    acc.checked_mul(10).and_then(|v| v.checked_add(d)).ok_or(AmountParseError::TooLarge)
+    let d = i64::from(
+        ch.to_digit(10)
+            .ok_or(AmountParseError::InvalidCharacter { ch })?,
+    );
+    acc.checked_mul(10)
+        .and_then(|v| v.checked_add(d))
+        .ok_or(AmountParseError::TooLarge)
 }
 
 /// Reads "1,250" / "1 250" / "1250" into plain digits, checking the groups of three.
 fn parse_grouped_integer(s: &str) -> Result<String, AmountParseError> {
-    if let Some(ch) = s.chars().find(|c| !(c.is_ascii_digit() || *c == ',' || *c == ' ')) {
+    if let Some(ch) = s
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || *c == ',' || *c == ' '))
+    {
         return Err(AmountParseError::InvalidCharacter { ch });
     }
     if !s.contains([',', ' ']) {
@@ -338,8 +379,11 @@ mod tests {
         assert_eq!(kes(125_000).to_string(), "KES 1,250.00");
         assert_eq!(kes(5).to_string(), "KES 0.05");
         assert_eq!(kes(-56_500).to_string(), "KES -565.00");
-        assert_eq!(kes(123_456_789_01).format_amount(), "123,456,789.01");
-        assert_eq!(Money::from_minor(1_500, Currency::Ugx).to_string(), "UGX 1,500");
+        assert_eq!(kes(12_345_678_901).format_amount(), "123,456,789.01");
+        assert_eq!(
+            Money::from_minor(1_500, Currency::Ugx).to_string(),
+            "UGX 1,500"
+        );
     }
 
     #[test]
@@ -352,7 +396,10 @@ mod tests {
         assert_eq!(Money::parse("Ksh. 20", c), Ok(kes(2_000)));
         assert_eq!(Money::parse(".50", c), Ok(kes(50)));
         assert_eq!(Money::parse("0", c), Ok(kes(0)));
-        assert_eq!(Money::parse("1500.00", Currency::Ugx), Ok(Money::from_minor(1500, Currency::Ugx)));
+        assert_eq!(
+            Money::parse("1500.00", Currency::Ugx),
+            Ok(Money::from_minor(1500, Currency::Ugx))
+        );
     }
 
     #[test]
@@ -361,18 +408,45 @@ mod tests {
         assert_eq!(Money::parse("", c), Err(AmountParseError::Empty));
         assert_eq!(Money::parse("   ", c), Err(AmountParseError::Empty));
         assert_eq!(Money::parse("-5", c), Err(AmountParseError::Negative));
-        assert_eq!(Money::parse("12a", c), Err(AmountParseError::InvalidCharacter { ch: 'a' }));
-        assert_eq!(Money::parse("1.234", c), Err(AmountParseError::TooManyDecimals { max: 2 }));
-        assert_eq!(Money::parse("1.2.3", c), Err(AmountParseError::SeveralDecimalPoints));
-        assert_eq!(Money::parse("1,25", c), Err(AmountParseError::MisplacedSeparator));
-        assert_eq!(Money::parse("12,5000", c), Err(AmountParseError::MisplacedSeparator));
-        assert_eq!(Money::parse("1250,", c), Err(AmountParseError::MisplacedSeparator));
+        assert_eq!(
+            Money::parse("12a", c),
+            Err(AmountParseError::InvalidCharacter { ch: 'a' })
+        );
+        assert_eq!(
+            Money::parse("1.234", c),
+            Err(AmountParseError::TooManyDecimals { max: 2 })
+        );
+        assert_eq!(
+            Money::parse("1.2.3", c),
+            Err(AmountParseError::SeveralDecimalPoints)
+        );
+        assert_eq!(
+            Money::parse("1,25", c),
+            Err(AmountParseError::MisplacedSeparator)
+        );
+        assert_eq!(
+            Money::parse("12,5000", c),
+            Err(AmountParseError::MisplacedSeparator)
+        );
+        assert_eq!(
+            Money::parse("1250,", c),
+            Err(AmountParseError::MisplacedSeparator)
+        );
         assert_eq!(
             Money::parse("TZS 100", c),
-            Err(AmountParseError::WrongCurrency { found: "TZS".into(), expected: Currency::Kes })
+            Err(AmountParseError::WrongCurrency {
+                found: "TZS".into(),
+                expected: Currency::Kes
+            })
         );
-        assert_eq!(Money::parse("99999999999999999999", c), Err(AmountParseError::TooLarge));
-        assert_eq!(Money::parse("1.5", Currency::Ugx), Err(AmountParseError::TooManyDecimals { max: 0 }));
+        assert_eq!(
+            Money::parse("99999999999999999999", c),
+            Err(AmountParseError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("1.5", Currency::Ugx),
+            Err(AmountParseError::TooManyDecimals { max: 0 })
+        );
         assert_eq!(Money::parse(".", c), Err(AmountParseError::Empty));
     }
 
@@ -381,15 +455,24 @@ mod tests {
         let t = Money::from_minor(100, Currency::Tzs);
         assert_eq!(
             kes(100).checked_add(t),
-            Err(MoneyError::CurrencyMismatch { left: Currency::Kes, right: Currency::Tzs })
+            Err(MoneyError::CurrencyMismatch {
+                left: Currency::Kes,
+                right: Currency::Tzs
+            })
         );
-        assert!(matches!(kes(1).checked_sub(t), Err(MoneyError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            kes(1).checked_sub(t),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
         assert_eq!(kes(i64::MAX).checked_add(kes(1)), Err(MoneyError::Overflow));
         assert_eq!(kes(i64::MIN).checked_sub(kes(1)), Err(MoneyError::Overflow));
         assert_eq!(kes(i64::MAX).checked_mul(2), Err(MoneyError::Overflow));
         assert_eq!(kes(250).checked_mul(3), Ok(kes(750)));
-        assert_eq!(Money::checked_sum(Currency::Kes, [kes(1), kes(2)]), Ok(kes(3)));
-        assert_eq!(Money::checked_sum(Currency::Kes, [kes(1), t]).is_err(), true);
+        assert_eq!(
+            Money::checked_sum(Currency::Kes, [kes(1), kes(2)]),
+            Ok(kes(3))
+        );
+        assert!(Money::checked_sum(Currency::Kes, [kes(1), t]).is_err());
     }
 
     #[test]

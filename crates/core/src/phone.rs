@@ -19,7 +19,9 @@ pub enum PhoneError {
     Empty,
     #[error("{ch:?} is not allowed in a phone number; use digits only, e.g. 0712 345 678")]
     InvalidCharacter { ch: char },
-    #[error("the number has {digits} digits; a Kenyan mobile number is 07XX XXX XXX or 01XX XXX XXX")]
+    #[error(
+        "the number has {digits} digits; a Kenyan mobile number is 07XX XXX XXX or 01XX XXX XXX"
+    )]
     WrongLength { digits: usize },
     #[error("+{country} is not Kenya; M-Pesa here needs a Kenyan number (+254)")]
     NotKenyan { country: String },
@@ -49,22 +51,31 @@ impl Phone {
         }
         let national = if let Some(rest) = digits.strip_prefix("254") {
             // "+254 0712…" is a common way of writing it; the 0 is the trunk prefix.
-            rest.strip_prefix('0').filter(|r| r.len() == 9).unwrap_or(rest).to_string()
+            rest.strip_prefix('0')
+                .filter(|r| r.len() == 9)
+                .unwrap_or(rest)
+                .to_string()
         } else if plus {
             let country: String = digits.chars().take(3).collect();
             return Err(PhoneError::NotKenyan { country });
         } else if let Some(rest) = digits.strip_prefix('0') {
             if digits.len() != 10 {
-                return Err(PhoneError::WrongLength { digits: digits.len() });
+                return Err(PhoneError::WrongLength {
+                    digits: digits.len(),
+                });
             }
             rest.to_string()
         } else if digits.len() == 12 && (digits.starts_with("255") || digits.starts_with("256")) {
-            return Err(PhoneError::NotKenyan { country: digits[..3].to_string() });
+            return Err(PhoneError::NotKenyan {
+                country: digits[..3].to_string(),
+            });
         } else {
             digits.clone()
         };
         if national.len() != 9 {
-            return Err(PhoneError::WrongLength { digits: digits.len() });
+            return Err(PhoneError::WrongLength {
+                digits: digits.len(),
+            });
         }
         match national.chars().next() {
             Some('7') | Some('1') => Ok(Phone(format!("254{national}"))),
@@ -127,9 +138,16 @@ mod tests {
             "+254 (0) 712 345678",
             "254-712-345-678",
         ] {
-            assert_eq!(Phone::parse(input).map(|p| p.0), Ok("254712345678".to_string()), "{input}");
+            assert_eq!(
+                Phone::parse(input).map(|p| p.0),
+                Ok("254712345678".to_string()),
+                "{input}"
+            );
         }
-        assert_eq!(Phone::parse("0110 123 456").unwrap().as_str(), "254110123456");
+        assert_eq!(
+            Phone::parse("0110 123 456").unwrap().as_str(),
+            "254110123456"
+        );
         assert_eq!(Phone::parse("110123456").unwrap().as_str(), "254110123456");
     }
 
@@ -137,14 +155,42 @@ mod tests {
     fn refuses_with_a_typed_reason() {
         assert_eq!(Phone::parse(""), Err(PhoneError::Empty));
         assert_eq!(Phone::parse(" - "), Err(PhoneError::Empty));
-        assert_eq!(Phone::parse("07123x5678"), Err(PhoneError::InvalidCharacter { ch: 'x' }));
-        assert_eq!(Phone::parse("071234567"), Err(PhoneError::WrongLength { digits: 9 }));
-        assert_eq!(Phone::parse("07123456789"), Err(PhoneError::WrongLength { digits: 11 }));
-        assert_eq!(Phone::parse("2547123456"), Err(PhoneError::WrongLength { digits: 10 }));
-        assert_eq!(Phone::parse("+255712345678"), Err(PhoneError::NotKenyan { country: "255".into() }));
-        assert_eq!(Phone::parse("255712345678"), Err(PhoneError::NotKenyan { country: "255".into() }));
-        assert_eq!(Phone::parse("0201234567"), Err(PhoneError::NotMobile { prefix: '2' }));
-        assert_eq!(Phone::parse("07+12345678"), Err(PhoneError::InvalidCharacter { ch: '+' }));
+        assert_eq!(
+            Phone::parse("07123x5678"),
+            Err(PhoneError::InvalidCharacter { ch: 'x' })
+        );
+        assert_eq!(
+            Phone::parse("071234567"),
+            Err(PhoneError::WrongLength { digits: 9 })
+        );
+        assert_eq!(
+            Phone::parse("07123456789"),
+            Err(PhoneError::WrongLength { digits: 11 })
+        );
+        assert_eq!(
+            Phone::parse("2547123456"),
+            Err(PhoneError::WrongLength { digits: 10 })
+        );
+        assert_eq!(
+            Phone::parse("+255712345678"),
+            Err(PhoneError::NotKenyan {
+                country: "255".into()
+            })
+        );
+        assert_eq!(
+            Phone::parse("255712345678"),
+            Err(PhoneError::NotKenyan {
+                country: "255".into()
+            })
+        );
+        assert_eq!(
+            Phone::parse("0201234567"),
+            Err(PhoneError::NotMobile { prefix: '2' })
+        );
+        assert_eq!(
+            Phone::parse("07+12345678"),
+            Err(PhoneError::InvalidCharacter { ch: '+' })
+        );
     }
 
     #[test]

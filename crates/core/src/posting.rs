@@ -22,11 +22,22 @@ pub struct AllocationPlan {
 /// - `Exact`: all if it equals the balance, else none (`AmountMismatch`);
 /// - `AllowPartial`: up to the balance, the excess to unmatched (`OverPayment`);
 /// - `AllowPartialAndOver`: all of it (the target may end over-paid).
-pub fn plan_allocation(amount: Money, balance_due: Money, mode: PaymentMode) -> Result<AllocationPlan, MoneyError> {
+pub fn plan_allocation(
+    amount: Money,
+    balance_due: Money,
+    mode: PaymentMode,
+) -> Result<AllocationPlan, MoneyError> {
     let zero = Money::zero(amount.currency);
-    let all_unmatched = |reason| AllocationPlan { allocate: zero, remainder: amount, remainder_reason: Some(reason) };
+    let all_unmatched = |reason| AllocationPlan {
+        allocate: zero,
+        remainder: amount,
+        remainder_reason: Some(reason),
+    };
     if amount.currency != balance_due.currency {
-        return Err(MoneyError::CurrencyMismatch { left: amount.currency, right: balance_due.currency });
+        return Err(MoneyError::CurrencyMismatch {
+            left: amount.currency,
+            right: balance_due.currency,
+        });
     }
     if !balance_due.is_positive() {
         return Ok(all_unmatched(UnmatchedReason::AlreadyPaid));
@@ -41,7 +52,9 @@ pub fn plan_allocation(amount: Money, balance_due: Money, mode: PaymentMode) -> 
     Ok(AllocationPlan {
         allocate,
         remainder,
-        remainder_reason: remainder.is_positive().then_some(UnmatchedReason::OverPayment),
+        remainder_reason: remainder
+            .is_positive()
+            .then_some(UnmatchedReason::OverPayment),
     })
 }
 
@@ -59,7 +72,10 @@ mod tests {
         use PaymentMode::*;
         let p = |a, b, m| plan_allocation(kes(a), kes(b), m).unwrap();
         assert_eq!(p(500, 500, Exact).allocate, kes(500));
-        assert_eq!(p(400, 500, Exact).remainder_reason, Some(UnmatchedReason::AmountMismatch));
+        assert_eq!(
+            p(400, 500, Exact).remainder_reason,
+            Some(UnmatchedReason::AmountMismatch)
+        );
         assert_eq!(p(400, 500, Exact).allocate, kes(0));
         assert_eq!(p(400, 500, AllowPartial).allocate, kes(400));
         assert_eq!(p(400, 500, AllowPartial).remainder_reason, None);
@@ -67,7 +83,10 @@ mod tests {
         assert_eq!((over.allocate, over.remainder), (kes(500), kes(200)));
         assert_eq!(over.remainder_reason, Some(UnmatchedReason::OverPayment));
         assert_eq!(p(700, 500, AllowPartialAndOver).allocate, kes(700));
-        assert_eq!(p(700, 0, AllowPartialAndOver).remainder_reason, Some(UnmatchedReason::AlreadyPaid));
+        assert_eq!(
+            p(700, 0, AllowPartialAndOver).remainder_reason,
+            Some(UnmatchedReason::AlreadyPaid)
+        );
         assert!(plan_allocation(kes(1), Money::from_minor(1, Currency::Tzs), Exact).is_err());
     }
 }

@@ -24,6 +24,9 @@ mod tests {
         assert_eq!(normalise_reference(" INV 000 123 "), "INV000123");
         assert_eq!(normalise_reference("Inv_000123"), "INV000123");
         assert_eq!(normalise_reference("#T1-000045"), "T1000045");
-        assert_ne!(normalise_reference("INV000124"), normalise_reference("INV-000123"));
+        assert_ne!(
+            normalise_reference("INV000124"),
+            normalise_reference("INV-000123")
+        );
     }
 }

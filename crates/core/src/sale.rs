@@ -85,7 +85,9 @@ impl SaleStatus {
 
     /// Reads [`SaleStatus::code`] back.
     pub fn from_code(code: &str) -> Option<SaleStatus> {
-        [SaleStatus::Open, SaleStatus::Completed, SaleStatus::Void].into_iter().find(|s| s.code() == code)
+        [SaleStatus::Open, SaleStatus::Completed, SaleStatus::Void]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 
@@ -116,7 +118,11 @@ impl TargetStatus {
     ///
     /// `balance = total − allocated + refunded`. A target with any refund whose balance is
     /// above zero again is `Refunded`; otherwise the status follows the balance.
-    pub fn derive(total: Money, allocated: Money, refunded: Money) -> Result<TargetStatus, MoneyError> {
+    pub fn derive(
+        total: Money,
+        allocated: Money,
+        refunded: Money,
+    ) -> Result<TargetStatus, MoneyError> {
         let net = allocated.checked_sub(refunded)?;
         let balance = total.checked_sub(net)?;
         Ok(if refunded.is_positive() && balance.is_positive() {
@@ -155,12 +161,30 @@ mod tests {
     #[test]
     fn status_follows_allocations_and_refunds() {
         let t = kes(1_000);
-        assert_eq!(TargetStatus::derive(t, kes(0), kes(0)).unwrap(), TargetStatus::Open);
-        assert_eq!(TargetStatus::derive(t, kes(400), kes(0)).unwrap(), TargetStatus::PartiallyPaid);
-        assert_eq!(TargetStatus::derive(t, kes(1_000), kes(0)).unwrap(), TargetStatus::Paid);
-        assert_eq!(TargetStatus::derive(t, kes(1_200), kes(0)).unwrap(), TargetStatus::OverPaid);
-        assert_eq!(TargetStatus::derive(t, kes(1_000), kes(1_000)).unwrap(), TargetStatus::Refunded);
-        assert_eq!(TargetStatus::derive(t, kes(1_000), kes(300)).unwrap(), TargetStatus::Refunded);
+        assert_eq!(
+            TargetStatus::derive(t, kes(0), kes(0)).unwrap(),
+            TargetStatus::Open
+        );
+        assert_eq!(
+            TargetStatus::derive(t, kes(400), kes(0)).unwrap(),
+            TargetStatus::PartiallyPaid
+        );
+        assert_eq!(
+            TargetStatus::derive(t, kes(1_000), kes(0)).unwrap(),
+            TargetStatus::Paid
+        );
+        assert_eq!(
+            TargetStatus::derive(t, kes(1_200), kes(0)).unwrap(),
+            TargetStatus::OverPaid
+        );
+        assert_eq!(
+            TargetStatus::derive(t, kes(1_000), kes(1_000)).unwrap(),
+            TargetStatus::Refunded
+        );
+        assert_eq!(
+            TargetStatus::derive(t, kes(1_000), kes(300)).unwrap(),
+            TargetStatus::Refunded
+        );
         assert!(TargetStatus::derive(t, Money::from_minor(1, Currency::Tzs), kes(0)).is_err());
     }
 

@@ -21,7 +21,12 @@ pub enum Provider {
 
 impl Provider {
     /// Every provider.
-    pub const ALL: [Provider; 4] = [Provider::Cash, Provider::Mpesa, Provider::Paystack, Provider::Clickpesa];
+    pub const ALL: [Provider; 4] = [
+        Provider::Cash,
+        Provider::Mpesa,
+        Provider::Paystack,
+        Provider::Clickpesa,
+    ];
 
     /// Database code.
     pub const fn code(self) -> &'static str {
@@ -77,9 +82,10 @@ impl PaymentMethod {
     pub const fn provider(self) -> Provider {
         match self {
             PaymentMethod::Cash => Provider::Cash,
-            PaymentMethod::MpesaStk | PaymentMethod::MpesaQr | PaymentMethod::MpesaPaybill | PaymentMethod::MpesaTill => {
-                Provider::Mpesa
-            }
+            PaymentMethod::MpesaStk
+            | PaymentMethod::MpesaQr
+            | PaymentMethod::MpesaPaybill
+            | PaymentMethod::MpesaTill => Provider::Mpesa,
             PaymentMethod::CardInline | PaymentMethod::CardLink => Provider::Paystack,
             PaymentMethod::BillPay => Provider::Clickpesa,
         }
@@ -148,7 +154,9 @@ pub struct TenderPlan {
 pub fn cash_change(due: Money, tendered: Money) -> Result<Money, TenderError> {
     let change = tendered.checked_sub(due)?;
     if change.minor < 0 {
-        return Err(TenderError::Insufficient { short: change.checked_neg()? });
+        return Err(TenderError::Insufficient {
+            short: change.checked_neg()?,
+        });
     }
     Ok(change)
 }
@@ -161,16 +169,38 @@ pub fn plan_tender(total: Money, parts: &[TenderPart]) -> Result<TenderPlan, Ten
     if parts.iter().any(|p| !p.amount.is_positive()) {
         return Err(TenderError::NonPositive);
     }
-    let non_cash = Money::checked_sum(c, parts.iter().filter(|p| p.method != PaymentMethod::Cash).map(|p| p.amount))?;
-    let cash = Money::checked_sum(c, parts.iter().filter(|p| p.method == PaymentMethod::Cash).map(|p| p.amount))?;
+    let non_cash = Money::checked_sum(
+        c,
+        parts
+            .iter()
+            .filter(|p| p.method != PaymentMethod::Cash)
+            .map(|p| p.amount),
+    )?;
+    let cash = Money::checked_sum(
+        c,
+        parts
+            .iter()
+            .filter(|p| p.method == PaymentMethod::Cash)
+            .map(|p| p.amount),
+    )?;
     if non_cash.minor > total.minor {
-        return Err(TenderError::TooMuch { sum: non_cash, total });
+        return Err(TenderError::TooMuch {
+            sum: non_cash,
+            total,
+        });
     }
     let cash_due = total.checked_sub(non_cash)?;
     let change = cash_change(cash_due, cash)?;
-    let mut out: Vec<TenderPart> = parts.iter().filter(|p| p.method != PaymentMethod::Cash).copied().collect();
+    let mut out: Vec<TenderPart> = parts
+        .iter()
+        .filter(|p| p.method != PaymentMethod::Cash)
+        .copied()
+        .collect();
     if cash_due.is_positive() {
-        out.push(TenderPart { method: PaymentMethod::Cash, amount: cash_due });
+        out.push(TenderPart {
+            method: PaymentMethod::Cash,
+            amount: cash_due,
+        });
     }
     Ok(TenderPlan { parts: out, change })
 }
@@ -188,20 +218,41 @@ mod tests {
     fn cash_gives_change_or_says_what_is_short() {
         assert_eq!(cash_change(kes(56_500), kes(100_000)), Ok(kes(43_500)));
         assert_eq!(cash_change(kes(56_500), kes(56_500)), Ok(kes(0)));
-        assert_eq!(cash_change(kes(56_500), kes(50_000)), Err(TenderError::Insufficient { short: kes(6_500) }));
+        assert_eq!(
+            cash_change(kes(56_500), kes(50_000)),
+            Err(TenderError::Insufficient { short: kes(6_500) })
+        );
     }
 
     #[test]
     fn split_tender_must_cover_the_total() {
-        let cash = |m| TenderPart { method: PaymentMethod::Cash, amount: kes(m) };
-        let stk = |m| TenderPart { method: PaymentMethod::MpesaStk, amount: kes(m) };
+        let cash = |m| TenderPart {
+            method: PaymentMethod::Cash,
+            amount: kes(m),
+        };
+        let stk = |m| TenderPart {
+            method: PaymentMethod::MpesaStk,
+            amount: kes(m),
+        };
         let plan = plan_tender(kes(56_500), &[stk(30_000), cash(30_000)]).unwrap();
         assert_eq!(plan.change, kes(3_500));
         assert_eq!(plan.parts, vec![stk(30_000), cash(26_500)]);
-        assert_eq!(plan_tender(kes(56_500), &[stk(56_500)]).unwrap().change, kes(0));
-        assert_eq!(plan_tender(kes(56_500), &[stk(50_000)]), Err(TenderError::Insufficient { short: kes(6_500) }));
-        assert!(matches!(plan_tender(kes(56_500), &[stk(60_000)]), Err(TenderError::TooMuch { .. })));
-        assert_eq!(plan_tender(kes(100), &[stk(0)]), Err(TenderError::NonPositive));
+        assert_eq!(
+            plan_tender(kes(56_500), &[stk(56_500)]).unwrap().change,
+            kes(0)
+        );
+        assert_eq!(
+            plan_tender(kes(56_500), &[stk(50_000)]),
+            Err(TenderError::Insufficient { short: kes(6_500) })
+        );
+        assert!(matches!(
+            plan_tender(kes(56_500), &[stk(60_000)]),
+            Err(TenderError::TooMuch { .. })
+        ));
+        assert_eq!(
+            plan_tender(kes(100), &[stk(0)]),
+            Err(TenderError::NonPositive)
+        );
     }
 
     #[test]

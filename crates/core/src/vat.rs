@@ -88,7 +88,13 @@ impl VatBreakdown {
             }
             let gross = totals[idx];
             let vat = vat_in_gross(gross, class.rate_bp());
-            lines.push(VatLine { class, rate_bp: class.rate_bp(), gross, vat, net: gross.checked_sub(vat)? });
+            lines.push(VatLine {
+                class,
+                rate_bp: class.rate_bp(),
+                gross,
+                vat,
+                net: gross.checked_sub(vat)?,
+            });
         }
         Ok(VatBreakdown { lines })
     }
@@ -110,9 +116,16 @@ pub fn vat_in_gross(gross: Money, rate_bp: i64) -> Money {
     let den = 10_000_i128 + i128::from(rate_bp);
     let q = num / den;
     let r = num % den;
-    let rounded = if 2 * r.abs() >= den { q + num.signum() } else { q };
+    let rounded = if 2 * r.abs() >= den {
+        q + num.signum()
+    } else {
+        q
+    };
     // |rounded| ≤ |gross|, so it always fits back into i64.
-    Money::from_minor(i64::try_from(rounded).unwrap_or(gross.minor), gross.currency)
+    Money::from_minor(
+        i64::try_from(rounded).unwrap_or(gross.minor),
+        gross.currency,
+    )
 }
 
 #[cfg(test)]
@@ -148,7 +161,11 @@ mod tests {
         .unwrap();
         assert_eq!(b.lines.len(), 3);
         for l in &b.lines {
-            assert_eq!(l.net.checked_add(l.vat).unwrap(), l.gross, "net + vat must equal gross");
+            assert_eq!(
+                l.net.checked_add(l.vat).unwrap(),
+                l.gross,
+                "net + vat must equal gross"
+            );
         }
         assert_eq!(b.total_gross(Currency::Kes).unwrap(), kes(57_500));
         assert_eq!(b.lines[0].vat, vat_in_gross(kes(50_001), 1600));

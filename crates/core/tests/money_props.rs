@@ -1,5 +1,8 @@
 //! Property tests of money arithmetic, parsing/formatting, VAT and splitting.
 
+// Tests unwrap: a panic is a failed test with its location.
+#![allow(clippy::unwrap_used)]
+
 use malipo_core::cart::spread;
 use malipo_core::vat::vat_in_gross;
 use malipo_core::{Currency, Money, MoneyError, TaxClass, VatBreakdown};

@@ -50,16 +50,23 @@ pub fn save_daraja(
     now: Timestamp,
 ) -> Result<(), EngineError> {
     if !matches!(s.environment.as_str(), "sandbox" | "production") {
-        return Err(EngineError::Invalid("the environment is either sandbox or production".into()));
+        return Err(EngineError::Invalid(
+            "the environment is either sandbox or production".into(),
+        ));
     }
     if s.shortcode.trim().is_empty() || !s.shortcode.trim().bytes().all(|b| b.is_ascii_digit()) {
-        return Err(EngineError::Invalid("the shortcode is the shop's Paybill or store number, digits only".into()));
+        return Err(EngineError::Invalid(
+            "the shortcode is the shop's Paybill or store number, digits only".into(),
+        ));
     }
     let secrets = [
         (SecretName::DarajaConsumerKey, Some(&s.consumer_key)),
         (SecretName::DarajaConsumerSecret, Some(&s.consumer_secret)),
         (SecretName::DarajaPasskey, Some(&s.passkey)),
-        (SecretName::DarajaInitiatorPassword, s.initiator_password.as_ref()),
+        (
+            SecretName::DarajaInitiatorPassword,
+            s.initiator_password.as_ref(),
+        ),
     ];
     for (name, value) in secrets {
         if let Some(value) = value {
@@ -68,8 +75,18 @@ pub fn save_daraja(
     }
     store.setting_set("daraja.environment", &s.environment, actor, now)?;
     store.setting_set("daraja.shortcode", s.shortcode.trim(), actor, now)?;
-    store.setting_set("daraja.till_number", s.till_number.as_deref().unwrap_or(""), actor, now)?;
-    store.setting_set("daraja.initiator_name", s.initiator_name.as_deref().unwrap_or(""), actor, now)?;
+    store.setting_set(
+        "daraja.till_number",
+        s.till_number.as_deref().unwrap_or(""),
+        actor,
+        now,
+    )?;
+    store.setting_set(
+        "daraja.initiator_name",
+        s.initiator_name.as_deref().unwrap_or(""),
+        actor,
+        now,
+    )?;
     tracing::info!(shop_id, "Daraja settings saved");
     Ok(())
 }
@@ -86,19 +103,36 @@ pub fn save_paystack(
 ) -> Result<(), EngineError> {
     let key = secret_key.expose();
     if !(key.starts_with("sk_test_") || key.starts_with("sk_live_")) {
-        return Err(EngineError::Invalid("a Paystack secret key starts with sk_test_ or sk_live_".into()));
+        return Err(EngineError::Invalid(
+            "a Paystack secret key starts with sk_test_ or sk_live_".into(),
+        ));
     }
-    vault.set(&SecretKey::new(shop_id, SecretName::PaystackSecretKey)?, secret_key)?;
-    let mode = if key.starts_with("sk_live_") { "live" } else { "test" };
+    vault.set(
+        &SecretKey::new(shop_id, SecretName::PaystackSecretKey)?,
+        secret_key,
+    )?;
+    let mode = if key.starts_with("sk_live_") {
+        "live"
+    } else {
+        "test"
+    };
     store.setting_set("paystack.mode", mode, actor, now)?;
     store.setting_set("paystack.placeholder_email", placeholder_email, actor, now)?;
     Ok(())
 }
 
 /// Which of a shop's secrets are stored.
-pub fn secret_states(vault: &dyn SecretVault, shop_id: &str) -> Result<Vec<SecretState>, EngineError> {
+pub fn secret_states(
+    vault: &dyn SecretVault,
+    shop_id: &str,
+) -> Result<Vec<SecretState>, EngineError> {
     SecretName::ALL
         .into_iter()
-        .map(|name| Ok(SecretState { name, is_set: vault.get(&SecretKey::new(shop_id, name)?)?.is_some() }))
+        .map(|name| {
+            Ok(SecretState {
+                name,
+                is_set: vault.get(&SecretKey::new(shop_id, name)?)?.is_some(),
+            })
+        })
         .collect()
 }

@@ -3,6 +3,9 @@
 //! Runs against the in-memory vault always, and against the OS keyring when one is reachable
 //! (required when `MALIPO_KEYRING_TESTS=required`, as `make test` sets it).
 
+// Tests unwrap: a panic is a failed test with its location.
+#![allow(clippy::unwrap_used)]
+
 use malipo_core::{Currency, Money, PaymentMethod, Timestamp};
 use malipo_engine::settings::{save_daraja, save_paystack, secret_states, DarajaSettings};
 use malipo_store::{Confirmation, Store};
@@ -32,9 +35,21 @@ fn run(vault: &dyn SecretVault, tag: &str) {
         passkey: Sensitive::new(secrets[2].clone()),
         initiator_password: Some(Sensitive::new(secrets[3].clone())),
     };
-    assert!(!format!("{settings:?}").contains(&secrets[1]), "Debug of settings hides secrets");
+    assert!(
+        !format!("{settings:?}").contains(&secrets[1]),
+        "Debug of settings hides secrets"
+    );
     save_daraja(&mut store, vault, &shop, &settings, "boss", T0).unwrap();
-    save_paystack(&mut store, vault, &shop, &Sensitive::new(secrets[4].clone()), "walkin@duka.example", "boss", T0).unwrap();
+    save_paystack(
+        &mut store,
+        vault,
+        &shop,
+        &Sensitive::new(secrets[4].clone()),
+        "walkin@duka.example",
+        "boss",
+        T0,
+    )
+    .unwrap();
     let conf = Confirmation {
         method: PaymentMethod::MpesaPaybill,
         provider_txn_id: Some("TKP5ZZ81AB".into()),
@@ -48,15 +63,36 @@ fn run(vault: &dyn SecretVault, tag: &str) {
         received_at: T0,
     };
     store.post_payment(&conf, T0).unwrap();
-    assert_eq!(store.setting_get("daraja.shortcode").unwrap().as_deref(), Some("174379"));
-    assert_eq!(store.setting_get("paystack.mode").unwrap().as_deref(), Some("test"));
+    assert_eq!(
+        store.setting_get("daraja.shortcode").unwrap().as_deref(),
+        Some("174379")
+    );
+    assert_eq!(
+        store.setting_get("paystack.mode").unwrap().as_deref(),
+        Some("test")
+    );
 
     // The secrets are in the vault…
-    let got = vault.get(&SecretKey::new(&shop, SecretName::DarajaPasskey).unwrap()).unwrap().unwrap();
+    let got = vault
+        .get(&SecretKey::new(&shop, SecretName::DarajaPasskey).unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(got.expose(), &secrets[2]);
     let states = secret_states(vault, &shop).unwrap();
-    assert!(states.iter().find(|s| s.name == SecretName::PaystackSecretKey).unwrap().is_set);
-    assert!(!states.iter().find(|s| s.name == SecretName::RelayDeviceToken).unwrap().is_set);
+    assert!(
+        states
+            .iter()
+            .find(|s| s.name == SecretName::PaystackSecretKey)
+            .unwrap()
+            .is_set
+    );
+    assert!(
+        !states
+            .iter()
+            .find(|s| s.name == SecretName::RelayDeviceToken)
+            .unwrap()
+            .is_set
+    );
 
     // …and nowhere in the database file or its write-ahead log.
     drop(store);
@@ -64,9 +100,16 @@ fn run(vault: &dyn SecretVault, tag: &str) {
     for f in std::fs::read_dir(dir.path()).unwrap() {
         bytes.extend(std::fs::read(f.unwrap().path()).unwrap());
     }
-    assert!(bytes.windows(6).any(|w| w == b"174379"), "the scan sees what the file does hold");
+    assert!(
+        bytes.windows(6).any(|w| w == b"174379"),
+        "the scan sees what the file does hold"
+    );
     for s in &secrets {
-        assert!(!bytes.windows(s.len()).any(|w| w == s.as_bytes()), "a secret reached SQLite: {}…", &s[..6]);
+        assert!(
+            !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+            "a secret reached SQLite: {}…",
+            &s[..6]
+        );
     }
     for name in SecretName::ALL {
         vault.delete(&SecretKey::new(&shop, name).unwrap()).unwrap();
@@ -97,7 +140,16 @@ fn secrets_go_to_the_os_keyring_and_never_to_sqlite() {
 fn settings_refuse_bad_input_with_words_a_manager_understands() {
     let mut store = Store::open_in_memory().unwrap();
     let vault = MemoryVault::new();
-    let err = save_paystack(&mut store, &vault, "s", &Sensitive::new("pk_test_x".to_string()), "e", "boss", T0).unwrap_err();
+    let err = save_paystack(
+        &mut store,
+        &vault,
+        "s",
+        &Sensitive::new("pk_test_x".to_string()),
+        "e",
+        "boss",
+        T0,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("sk_test_"), "{err}");
     assert!(vault.is_empty(), "nothing stored after a refusal");
 }

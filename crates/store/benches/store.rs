@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use malipo_core::{Cart, Catalogue, Currency, Item, Money, PaymentMethod, SaleDraft, TaxClass, Timestamp};
+use malipo_core::{
+    Cart, Catalogue, Currency, Item, Money, PaymentMethod, SaleDraft, TaxClass, Timestamp,
+};
 use malipo_store::{Confirmation, Durability, NewSale, OpenOptions, PaymentFilter, Store};
 
 const T0: i64 = 1_735_689_600_000; // 2025-01-01
@@ -40,10 +42,19 @@ fn posting(c: &mut Criterion) {
     let mut group = c.benchmark_group("post_payment");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(8));
-    for (name, durability) in [("file_sync_full", Durability::Full), ("file_sync_normal", Durability::Normal)] {
+    for (name, durability) in [
+        ("file_sync_full", Durability::Full),
+        ("file_sync_normal", Durability::Normal),
+    ] {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open_with(&dir.path().join("post.db"), OpenOptions { durability, ..OpenOptions::default() })
-            .expect("open");
+        let mut store = Store::open_with(
+            &dir.path().join("post.db"),
+            OpenOptions {
+                durability,
+                ..OpenOptions::default()
+            },
+        )
+        .expect("open");
         let draft = sale_draft();
         let mut n = 0u64;
         group.bench_function(name, |b| {
@@ -51,7 +62,15 @@ fn posting(c: &mut Criterion) {
                 let sales: Vec<String> = (0..iters)
                     .map(|_| {
                         store
-                            .sale_create(&NewSale { till_prefix: "T1", cashier: "b", draft: &draft, cart_id: None }, Timestamp(T0))
+                            .sale_create(
+                                &NewSale {
+                                    till_prefix: "T1",
+                                    cashier: "b",
+                                    draft: &draft,
+                                    cart_id: None,
+                                },
+                                Timestamp(T0),
+                            )
                             .expect("sale")
                             .number
                     })
@@ -110,14 +129,32 @@ fn posting(c: &mut Criterion) {
 fn million_payments() -> PathBuf {
     let path = bench_dir().join("dashboard-1m-v2.db");
     if let Ok(store) = Store::open(&path) {
-        if store.kpis(&PaymentFilter::default()).map(|k| k.count).unwrap_or(0) == PAYMENTS {
+        if store
+            .kpis(&PaymentFilter::default())
+            .map(|k| k.count)
+            .unwrap_or(0)
+            == PAYMENTS
+        {
             return path;
         }
     }
     let _ = std::fs::remove_file(&path);
-    drop(Store::open_with(&path, OpenOptions { durability: Durability::Normal, ..OpenOptions::default() }).expect("create"));
+    drop(
+        Store::open_with(
+            &path,
+            OpenOptions {
+                durability: Durability::Normal,
+                ..OpenOptions::default()
+            },
+        )
+        .expect("create"),
+    );
     let conn = rusqlite::Connection::open(&path).expect("open raw");
-    let methods = PaymentMethod::ALL.iter().map(|m| format!("('{}','{}')", m.code(), m.provider().code())).collect::<Vec<_>>().join(",");
+    let methods = PaymentMethod::ALL
+        .iter()
+        .map(|m| format!("('{}','{}')", m.code(), m.provider().code()))
+        .collect::<Vec<_>>()
+        .join(",");
     conn.execute_batch(&format!(
         "PRAGMA synchronous = OFF;
          BEGIN;
@@ -154,8 +191,14 @@ fn dashboard(c: &mut Criterion) {
     group.bench_function("month_two_methods_unaligned_with_kpis", |b| {
         b.iter(|| store.payments_page(&month, 50, None).expect("page"))
     });
-    let day = PaymentFilter { from: Some(Timestamp(T0 + 200 * DAY)), to: Some(Timestamp(T0 + 201 * DAY)), ..PaymentFilter::default() };
-    group.bench_function("one_day_with_kpis", |b| b.iter(|| store.payments_page(&day, 50, None).expect("page")));
+    let day = PaymentFilter {
+        from: Some(Timestamp(T0 + 200 * DAY)),
+        to: Some(Timestamp(T0 + 201 * DAY)),
+        ..PaymentFilter::default()
+    };
+    group.bench_function("one_day_with_kpis", |b| {
+        b.iter(|| store.payments_page(&day, 50, None).expect("page"))
+    });
     group.finish();
 }
 

@@ -76,7 +76,9 @@ pub(crate) fn check(conn: &Connection) -> Result<Vec<String>> {
             broken.push(format!("{what}: {n} rows"));
         }
     }
-    let fk: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    let fk: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
     if fk != 0 {
         broken.push(format!("rows referring to missing rows: {fk}"));
     }

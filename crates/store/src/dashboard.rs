@@ -59,13 +59,20 @@ pub struct Kpis {
 impl Kpis {
     /// Sum of a currency's payments matching `pred`.
     pub fn total(&self, currency: Currency, pred: impl Fn(&KpiGroup) -> bool) -> Money {
-        let minor = self.groups.iter().filter(|g| g.amount.currency == currency && pred(g)).map(|g| g.amount.minor).sum();
+        let minor = self
+            .groups
+            .iter()
+            .filter(|g| g.amount.currency == currency && pred(g))
+            .map(|g| g.amount.minor)
+            .sum();
         Money::from_minor(minor, currency)
     }
 
     /// Received (not refunded or reversed) total of a method.
     pub fn received_by_method(&self, currency: Currency, method: PaymentMethod) -> Money {
-        self.total(currency, |g| g.method == method && g.status == PaymentStatus::Received)
+        self.total(currency, |g| {
+            g.method == method && g.status == PaymentStatus::Received
+        })
     }
 }
 
@@ -85,7 +92,10 @@ fn dimension_sql(f: &PaymentFilter, values: &mut Vec<Value>) -> String {
         if codes.is_empty() {
             return;
         }
-        sql.push_str(&format!(" AND {col} IN ({})", vec!["?"; codes.len()].join(",")));
+        sql.push_str(&format!(
+            " AND {col} IN ({})",
+            vec!["?"; codes.len()].join(",")
+        ));
         values.extend(codes.into_iter().map(|c| Value::Text(c.to_string())));
     };
     list("method", f.methods.iter().map(|m| m.code()).collect());
@@ -96,10 +106,19 @@ fn dimension_sql(f: &PaymentFilter, values: &mut Vec<Value>) -> String {
 
 type GroupKey = (String, String, String, String);
 
-fn add_groups(conn: &Connection, sql: &str, values: Vec<Value>, into: &mut BTreeMap<GroupKey, (i64, i64)>) -> Result<()> {
+fn add_groups(
+    conn: &Connection,
+    sql: &str,
+    values: Vec<Value>,
+    into: &mut BTreeMap<GroupKey, (i64, i64)>,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params_from_iter(values), |r| {
-        Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+        Ok((
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
     })?;
     for row in rows {
         let (key, n, s) = row?;
@@ -110,11 +129,14 @@ fn add_groups(conn: &Connection, sql: &str, values: Vec<Value>, into: &mut BTree
     Ok(())
 }
 
+/// A rollup level and a bucket range `[first, end)`.
+type Rollup = (&'static str, i64, i64);
+
 /// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges.
-fn segments(from: i64, to: i64) -> (Vec<(&'static str, i64, i64)>, Vec<(i64, i64)>) {
+fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
     let mut rollups = Vec::new();
     let mut raw = Vec::new();
-    let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<(&'static str, i64, i64)>| {
+    let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<Rollup>| {
         if a >= b {
             return;
         }
@@ -151,7 +173,11 @@ pub(crate) fn kpis(conn: &Connection, f: &PaymentFilter) -> Result<Kpis> {
     if from < to {
         let (rollups, raw) = segments(from, to);
         for (level, b0, b1) in rollups {
-            let mut values = vec![Value::Text(level.to_string()), Value::Integer(b0), Value::Integer(b1)];
+            let mut values = vec![
+                Value::Text(level.to_string()),
+                Value::Integer(b0),
+                Value::Integer(b1),
+            ];
             let dims = dimension_sql(f, &mut values);
             let sql = format!(
                 "SELECT method, provider, status, currency, SUM(count), SUM(amount_minor) FROM payment_rollup
@@ -176,18 +202,31 @@ pub(crate) fn kpis(conn: &Connection, f: &PaymentFilter) -> Result<Kpis> {
         }
         out.count += count;
         out.groups.push(KpiGroup {
-            method: PaymentMethod::from_code(&method).ok_or_else(|| corrupt("rollup method", &method))?,
-            provider: Provider::from_code(&provider).ok_or_else(|| corrupt("rollup provider", &provider))?,
-            status: PaymentStatus::from_code(&status).ok_or_else(|| corrupt("rollup status", &status))?,
+            method: PaymentMethod::from_code(&method)
+                .ok_or_else(|| corrupt("rollup method", &method))?,
+            provider: Provider::from_code(&provider)
+                .ok_or_else(|| corrupt("rollup provider", &provider))?,
+            status: PaymentStatus::from_code(&status)
+                .ok_or_else(|| corrupt("rollup status", &status))?,
             count,
-            amount: Money::from_minor(sum, currency.parse().map_err(|e| corrupt("rollup currency", e))?),
+            amount: Money::from_minor(
+                sum,
+                currency
+                    .parse()
+                    .map_err(|e| corrupt("rollup currency", e))?,
+            ),
         });
     }
     Ok(out)
 }
 
 /// A page of payments, newest first, after `cursor`, with the filter's KPIs.
-pub(crate) fn page(conn: &Connection, f: &PaymentFilter, limit: i64, cursor: Option<Cursor>) -> Result<PaymentsPage> {
+pub(crate) fn page(
+    conn: &Connection,
+    f: &PaymentFilter,
+    limit: i64,
+    cursor: Option<Cursor>,
+) -> Result<PaymentsPage> {
     let limit = limit.clamp(1, 1_000);
     let mut values = vec![
         Value::Integer(f.from.map_or(i64::MIN, |t| t.0)),
@@ -195,7 +234,11 @@ pub(crate) fn page(conn: &Connection, f: &PaymentFilter, limit: i64, cursor: Opt
     ];
     let dims = dimension_sql(f, &mut values);
     let (c_at, c_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.received_at.0, c.id));
-    values.extend([Value::Integer(c_at), Value::Integer(c_id), Value::Integer(limit)]);
+    values.extend([
+        Value::Integer(c_at),
+        Value::Integer(c_id),
+        Value::Integer(limit),
+    ]);
     let sql = format!(
         "SELECT {} FROM payments WHERE received_at >= ? AND received_at < ?{dims}
          AND (received_at, id) < (?, ?) ORDER BY received_at DESC, id DESC LIMIT ?",
@@ -207,9 +250,16 @@ pub(crate) fn page(conn: &Connection, f: &PaymentFilter, limit: i64, cursor: Opt
         rows.push(row??);
     }
     let next = if rows.len() as i64 == limit {
-        rows.last().map(|p| Cursor { received_at: p.received_at, id: p.id })
+        rows.last().map(|p| Cursor {
+            received_at: p.received_at,
+            id: p.id,
+        })
     } else {
         None
     };
-    Ok(PaymentsPage { rows, next, kpis: kpis(conn, f)? })
+    Ok(PaymentsPage {
+        rows,
+        next,
+        kpis: kpis(conn, f)?,
+    })
 }

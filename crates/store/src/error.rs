@@ -37,5 +37,8 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 pub(crate) fn corrupt(what: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt { what, detail: e.to_string() }
+    StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    }
 }

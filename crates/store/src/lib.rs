@@ -27,7 +27,10 @@ pub mod table;
 use std::path::Path;
 use std::time::Duration;
 
-use malipo_core::{AttemptState, Cart, Catalogue, InvoiceDraft, Item, Money, Provider, SaleStatus, TargetRef, Timestamp, TransitionKind};
+use malipo_core::{
+    AttemptState, Cart, Catalogue, InvoiceDraft, Item, Money, Provider, SaleStatus, TargetRef,
+    Timestamp, TransitionKind,
+};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use dashboard::{Cursor, KpiGroup, Kpis, PaymentFilter, PaymentsPage};
@@ -101,17 +104,24 @@ impl Store {
         ))?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate::migrate(&mut conn)?;
-        Ok(Store { conn, rules: options.rules })
+        Ok(Store {
+            conn,
+            rules: options.rules,
+        })
     }
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none of it.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -137,12 +147,24 @@ impl Store {
     // ----- carts ----------------------------------------------------------------------------
 
     /// Saves the cart on screen (new when `id` is `None`); returns its id.
-    pub fn cart_save(&mut self, id: Option<i64>, till: &str, cart: &Cart, now: Timestamp) -> Result<i64> {
+    pub fn cart_save(
+        &mut self,
+        id: Option<i64>,
+        till: &str,
+        cart: &Cart,
+        now: Timestamp,
+    ) -> Result<i64> {
         self.write(|tx| table::carts::save(tx, id, till, cart, now))
     }
 
     /// Puts a cart on hold, recalls it (`Open`) or closes it.
-    pub fn cart_set_status(&mut self, id: i64, status: CartStatus, label: Option<&str>, now: Timestamp) -> Result<()> {
+    pub fn cart_set_status(
+        &mut self,
+        id: i64,
+        status: CartStatus,
+        label: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| table::carts::set_status(tx, id, status, label, now))
     }
 
@@ -169,7 +191,13 @@ impl Store {
     }
 
     /// Completes or voids an open sale, audited.
-    pub fn sale_set_status(&mut self, id: i64, status: SaleStatus, actor: &str, now: Timestamp) -> Result<()> {
+    pub fn sale_set_status(
+        &mut self,
+        id: i64,
+        status: SaleStatus,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| {
             let before = table::sales::set_status(tx, id, status, now)?;
             table::audit::append(
@@ -188,7 +216,12 @@ impl Store {
     }
 
     /// Marks an open sale as waiting for a Till payment of `amount` (or stops waiting).
-    pub fn sale_wait_for_till(&mut self, id: i64, amount: Option<Money>, now: Timestamp) -> Result<()> {
+    pub fn sale_wait_for_till(
+        &mut self,
+        id: i64,
+        amount: Option<Money>,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| table::sales::set_till_wait(tx, id, amount, now))
     }
 
@@ -248,12 +281,23 @@ impl Store {
     }
 
     /// Sets the provider's reference (e.g. CheckoutRequestID) once it answers.
-    pub fn attempt_set_provider_ref(&mut self, id: i64, provider_ref: &str, now: Timestamp) -> Result<()> {
+    pub fn attempt_set_provider_ref(
+        &mut self,
+        id: i64,
+        provider_ref: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| table::attempts::set_provider_ref(tx, id, provider_ref, now))
     }
 
     /// Moves an attempt through its state machine; an illegal move is refused.
-    pub fn attempt_transition(&mut self, id: i64, to: AttemptState, reason: Option<&str>, now: Timestamp) -> Result<TransitionKind> {
+    pub fn attempt_transition(
+        &mut self,
+        id: i64,
+        to: AttemptState,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<TransitionKind> {
         self.write(|tx| table::attempts::transition(tx, id, to, reason, now))
     }
 
@@ -273,7 +317,13 @@ impl Store {
     }
 
     /// Records what processing an event did (`ignored`, `error`, …) when posting did not.
-    pub fn inbox_set_outcome(&mut self, id: i64, outcome: &str, detail: Option<&str>, now: Timestamp) -> Result<()> {
+    pub fn inbox_set_outcome(
+        &mut self,
+        id: i64,
+        outcome: &str,
+        detail: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| table::inbox::set_outcome(tx, id, outcome, detail, now))
     }
 
@@ -287,7 +337,11 @@ impl Store {
     /// **Posts a confirmation to the ledger** — the only way money is recorded. See
     /// [`posting`] for the four outcomes. Idempotent on (provider, transaction id) and on the
     /// attempt; one transaction.
-    pub fn post_payment(&mut self, confirmation: &Confirmation, now: Timestamp) -> Result<PostOutcome> {
+    pub fn post_payment(
+        &mut self,
+        confirmation: &Confirmation,
+        now: Timestamp,
+    ) -> Result<PostOutcome> {
         let rules = self.rules;
         self.write(|tx| posting::post(tx, rules, confirmation, now))
     }
@@ -295,7 +349,11 @@ impl Store {
     /// Posts many confirmations in one durable commit (a backlog the relay delivers after the
     /// till was offline): each is posted exactly as by [`Store::post_payment`], inside its own
     /// savepoint, so one refused confirmation neither stops nor undoes the others.
-    pub fn post_payments(&mut self, confirmations: &[Confirmation], now: Timestamp) -> Result<Vec<Result<PostOutcome>>> {
+    pub fn post_payments(
+        &mut self,
+        confirmations: &[Confirmation],
+        now: Timestamp,
+    ) -> Result<Vec<Result<PostOutcome>>> {
         let rules = self.rules;
         self.write(|tx| {
             let mut outcomes = Vec::with_capacity(confirmations.len());
@@ -315,7 +373,13 @@ impl Store {
 
     /// Places an unmatched receipt (or claims an incoming Till payment) on a sale or invoice,
     /// through the same allocation step, audited.
-    pub fn attach_unmatched(&mut self, receipt_id: i64, target: TargetRef, actor: &str, now: Timestamp) -> Result<PostOutcome> {
+    pub fn attach_unmatched(
+        &mut self,
+        receipt_id: i64,
+        target: TargetRef,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<PostOutcome> {
         self.write(|tx| posting::attach(tx, receipt_id, target, actor, now))
     }
 
@@ -350,12 +414,21 @@ impl Store {
     }
 
     /// Requests a refund or reversal (checked against what can still go back), audited.
-    pub fn refund_request(&mut self, request: &RefundRequest<'_>, now: Timestamp) -> Result<Refund> {
+    pub fn refund_request(
+        &mut self,
+        request: &RefundRequest<'_>,
+        now: Timestamp,
+    ) -> Result<Refund> {
         self.write(|tx| refund::request(tx, request, now))
     }
 
     /// The provider confirmed a refund: the target's balance re-opens.
-    pub fn refund_complete(&mut self, id: i64, provider_ref: Option<&str>, now: Timestamp) -> Result<Refund> {
+    pub fn refund_complete(
+        &mut self,
+        id: i64,
+        provider_ref: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Refund> {
         self.write(|tx| refund::complete(tx, id, provider_ref, now))
     }
 
@@ -365,7 +438,12 @@ impl Store {
     }
 
     /// The transactions dashboard: a page of payments and the filter's KPIs.
-    pub fn payments_page(&self, filter: &PaymentFilter, limit: i64, after: Option<Cursor>) -> Result<PaymentsPage> {
+    pub fn payments_page(
+        &self,
+        filter: &PaymentFilter,
+        limit: i64,
+        after: Option<Cursor>,
+    ) -> Result<PaymentsPage> {
         dashboard::page(&self.conn, filter, limit, after)
     }
 
@@ -387,7 +465,13 @@ impl Store {
     }
 
     /// Sets a non-secret setting, audited with its old and new value.
-    pub fn setting_set(&mut self, key: &str, value: &str, actor: &str, now: Timestamp) -> Result<()> {
+    pub fn setting_set(
+        &mut self,
+        key: &str,
+        value: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         self.write(|tx| {
             let before = table::settings::set(tx, key, value, now)?;
             let line = table::audit::AuditLine {
@@ -403,7 +487,14 @@ impl Store {
     }
 
     /// Adds a cashier or manager with a PIN (stored hashed), audited.
-    pub fn user_create(&mut self, name: &str, role: Role, pin: &str, actor: &str, now: Timestamp) -> Result<User> {
+    pub fn user_create(
+        &mut self,
+        name: &str,
+        role: Role,
+        pin: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<User> {
         self.write(|tx| {
             let user = table::users::create(tx, name, role, pin, now)?;
             let line = table::audit::AuditLine {

@@ -20,9 +20,9 @@
 //! and concurrent callers are serialised, so the same confirmation from four threads posts once.
 
 use malipo_core::{
-    decide, normalise_reference, plan_allocation, AttemptState, Candidate, InvoiceStatus, MatchDecision, MatchFacts,
-    MatchedBy, Money, PaymentMethod, PaymentMode, Phone, Provider, SaleStatus, TargetRef, TargetStatus, Timestamp,
-    UnmatchedReason,
+    decide, normalise_reference, plan_allocation, AttemptState, Candidate, InvoiceStatus,
+    MatchDecision, MatchFacts, MatchedBy, Money, PaymentMethod, PaymentMode, Phone, Provider,
+    SaleStatus, TargetRef, TargetStatus, Timestamp, UnmatchedReason,
 };
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -82,18 +82,35 @@ impl ConflictField {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PostOutcome {
-    Posted { payment_id: i64, allocations: Vec<Allocation>, unmatched: Option<UnmatchedReceipt> },
-    Unmatched { payment_id: i64, receipt: UnmatchedReceipt },
-    Duplicate { existing: i64, enriched: bool },
-    Conflict { existing: i64, field: ConflictField },
+    Posted {
+        payment_id: i64,
+        allocations: Vec<Allocation>,
+        unmatched: Option<UnmatchedReceipt>,
+    },
+    Unmatched {
+        payment_id: i64,
+        receipt: UnmatchedReceipt,
+    },
+    Duplicate {
+        existing: i64,
+        enriched: bool,
+    },
+    Conflict {
+        existing: i64,
+        field: ConflictField,
+    },
 }
 
 impl PostOutcome {
     /// The ledger row this outcome is about.
     pub fn payment_id(&self) -> i64 {
         match self {
-            PostOutcome::Posted { payment_id, .. } | PostOutcome::Unmatched { payment_id, .. } => *payment_id,
-            PostOutcome::Duplicate { existing, .. } | PostOutcome::Conflict { existing, .. } => *existing,
+            PostOutcome::Posted { payment_id, .. } | PostOutcome::Unmatched { payment_id, .. } => {
+                *payment_id
+            }
+            PostOutcome::Duplicate { existing, .. } | PostOutcome::Conflict { existing, .. } => {
+                *existing
+            }
         }
     }
 
@@ -118,7 +135,10 @@ pub struct PostingRules {
 
 impl Default for PostingRules {
     fn default() -> Self {
-        PostingRules { till_window_ms: 10 * 60 * 1000, twin_window_ms: 24 * 3600 * 1000 }
+        PostingRules {
+            till_window_ms: 10 * 60 * 1000,
+            twin_window_ms: 24 * 3600 * 1000,
+        }
     }
 }
 
@@ -146,50 +166,101 @@ pub(crate) fn balance(conn: &Connection, target: TargetRef) -> Result<TargetBala
                 .prepare_cached("SELECT total_minor, currency, status FROM sales WHERE id = ?1")?
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let (t, c, s) = row.ok_or_else(|| StoreError::NotFound { what: "sale", id: id.to_string() })?;
-            (t, c, SaleStatus::from_code(&s) != Some(SaleStatus::Void), PaymentMode::AllowPartial)
+            let (t, c, s) = row.ok_or_else(|| StoreError::NotFound {
+                what: "sale",
+                id: id.to_string(),
+            })?;
+            (
+                t,
+                c,
+                SaleStatus::from_code(&s) != Some(SaleStatus::Void),
+                PaymentMode::AllowPartial,
+            )
         }
         TargetRef::Invoice(id) => {
             let row: Option<(i64, String, String, String)> = conn
                 .prepare_cached("SELECT total_minor, currency, status, payment_mode FROM invoices WHERE id = ?1")?
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()?;
-            let (t, c, s, m) = row.ok_or_else(|| StoreError::NotFound { what: "invoice", id: id.to_string() })?;
+            let (t, c, s, m) = row.ok_or_else(|| StoreError::NotFound {
+                what: "invoice",
+                id: id.to_string(),
+            })?;
             let mode = PaymentMode::from_code(&m).unwrap_or(PaymentMode::Exact);
-            (t, c, InvoiceStatus::from_code(&s) == Some(InvoiceStatus::Issued), mode)
+            (
+                t,
+                c,
+                InvoiceStatus::from_code(&s) == Some(InvoiceStatus::Issued),
+                mode,
+            )
         }
     };
-    let currency = currency.parse().map_err(|e| crate::error::corrupt("target currency", e))?;
+    let currency = currency
+        .parse()
+        .map_err(|e| crate::error::corrupt("target currency", e))?;
     let total = Money::from_minor(total_minor, currency);
     let allocated = Money::from_minor(allocations::sum_for_target(conn, target)?, currency);
     let refunded = Money::from_minor(refunds::sum_completed_for_target(conn, target)?, currency);
     let balance = total.checked_sub(allocated)?.checked_add(refunded)?;
     let status = TargetStatus::derive(total, allocated, refunded)?;
-    Ok(TargetBalance { target, total, allocated, refunded, balance, status, accepts_money, mode })
+    Ok(TargetBalance {
+        target,
+        total,
+        allocated,
+        refunded,
+        balance,
+        status,
+        accepts_money,
+        mode,
+    })
 }
 
 /// Posts a confirmation. Call inside an IMMEDIATE transaction (the store does).
-pub(crate) fn post(conn: &Connection, rules: PostingRules, c: &Confirmation, now: Timestamp) -> Result<PostOutcome> {
+pub(crate) fn post(
+    conn: &Connection,
+    rules: PostingRules,
+    c: &Confirmation,
+    now: Timestamp,
+) -> Result<PostOutcome> {
     if !c.amount.is_positive() {
-        return Err(StoreError::Refused("a confirmed payment must be for more than zero".into()));
+        return Err(StoreError::Refused(
+            "a confirmed payment must be for more than zero".into(),
+        ));
     }
-    let txn = c.provider_txn_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let attempt_ref = c.attempt_ref.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let txn = c
+        .provider_txn_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let attempt_ref = c
+        .attempt_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     if txn.is_none() && attempt_ref.is_none() {
-        return Err(StoreError::Refused("a confirmation needs a transaction id or an attempt reference".into()));
+        return Err(StoreError::Refused(
+            "a confirmation needs a transaction id or an attempt reference".into(),
+        ));
     }
     let provider = c.method.provider();
     let attempt = match attempt_ref {
         Some(r) => attempts::by_provider_ref(conn, provider.code(), r)?,
         None => None,
     };
-    let outcome = if let Some(existing) = find_existing(conn, rules, c, provider, txn, attempt.as_ref())? {
-        repeat(conn, &existing, c, txn, attempt.as_ref(), now)?
-    } else {
-        post_new(conn, rules, c, txn, attempt.as_ref(), now)?
-    };
+    let outcome =
+        if let Some(existing) = find_existing(conn, rules, c, provider, txn, attempt.as_ref())? {
+            repeat(conn, &existing, c, txn, attempt.as_ref(), now)?
+        } else {
+            post_new(conn, rules, c, txn, attempt.as_ref(), now)?
+        };
     if let Some(inbox_id) = c.inbox_id {
-        inbox::set_outcome(conn, inbox_id, outcome.code(), Some(&format!("payment {}", outcome.payment_id())), now)?;
+        inbox::set_outcome(
+            conn,
+            inbox_id,
+            outcome.code(),
+            Some(&format!("payment {}", outcome.payment_id())),
+            now,
+        )?;
     }
     Ok(outcome)
 }
@@ -216,7 +287,12 @@ fn find_existing(
     // An STK payment to a paybill first confirmed by query (no receipt) and now arriving as a
     // C2B confirmation with the receipt number and our account reference.
     if provider == Provider::Mpesa && attempt.is_none() && txn.is_some() {
-        if let Some(reference) = c.account_reference.as_deref().map(normalise_reference).filter(|r| !r.is_empty()) {
+        if let Some(reference) = c
+            .account_reference
+            .as_deref()
+            .map(normalise_reference)
+            .filter(|r| !r.is_empty())
+        {
             let since = c.received_at.minus_ms(rules.twin_window_ms);
             return payments::receiptless_stk_twin(conn, c.amount, &reference, since);
         }
@@ -238,7 +314,8 @@ fn repeat(
         Some(ConflictField::Amount)
     } else if matches!((&existing.provider_txn_id, txn), (Some(a), Some(b)) if a != b) {
         Some(ConflictField::TransactionId)
-    } else if matches!((&existing.payer_phone, &c.payer_phone), (Some(a), Some(b)) if a != b.as_str()) {
+    } else if matches!((&existing.payer_phone, &c.payer_phone), (Some(a), Some(b)) if a != b.as_str())
+    {
         Some(ConflictField::Payer)
     } else {
         None
@@ -254,14 +331,27 @@ fn repeat(
             c.inbox_id,
             now,
         )?;
-        tracing::warn!(payment = existing.id, field = field.code(), "conflicting confirmation kept for review");
-        return Ok(PostOutcome::Conflict { existing: existing.id, field });
+        tracing::warn!(
+            payment = existing.id,
+            field = field.code(),
+            "conflicting confirmation kept for review"
+        );
+        return Ok(PostOutcome::Conflict {
+            existing: existing.id,
+            field,
+        });
     }
     let link_attempt = match attempt {
-        Some(a) if existing.attempt_id.is_none() && payments::by_attempt(conn, a.id)?.is_none() => Some(a.id),
+        Some(a) if existing.attempt_id.is_none() && payments::by_attempt(conn, a.id)?.is_none() => {
+            Some(a.id)
+        }
         _ => None,
     };
-    let fill_txn = if existing.provider_txn_id.is_none() { txn } else { None };
+    let fill_txn = if existing.provider_txn_id.is_none() {
+        txn
+    } else {
+        None
+    };
     let enriched = fill_txn.is_some() || link_attempt.is_some();
     if enriched {
         payments::enrich(conn, existing.id, fill_txn, link_attempt)?;
@@ -271,7 +361,10 @@ fn repeat(
             attempts::transition(conn, a.id, AttemptState::Succeeded, None, now)?;
         }
     }
-    Ok(PostOutcome::Duplicate { existing: existing.id, enriched })
+    Ok(PostOutcome::Duplicate {
+        existing: existing.id,
+        enriched,
+    })
 }
 
 fn post_new(
@@ -302,23 +395,31 @@ fn post_new(
         attempts::transition(conn, a.id, AttemptState::Succeeded, None, now)?;
     }
     let attempt_target = match attempt {
-        Some(a) => Some(Candidate { target: a.target, accepts_money: balance(conn, a.target)?.accepts_money }),
+        Some(a) => Some(Candidate {
+            target: a.target,
+            accepts_money: balance(conn, a.target)?.accepts_money,
+        }),
         None => None,
     };
-    let reference = c.account_reference.as_deref().map(normalise_reference).unwrap_or_default();
+    let reference = c
+        .account_reference
+        .as_deref()
+        .map(normalise_reference)
+        .unwrap_or_default();
     let reference_hits = if attempt_target.is_none() && !reference.is_empty() {
         reference_candidates(conn, &reference)?
     } else {
         Vec::new()
     };
-    let till_candidates: Vec<TargetRef> = if attempt_target.is_none() && c.method == PaymentMethod::MpesaTill {
-        sales::till_candidates(conn, c.amount, c.received_at, rules.till_window_ms)?
-            .into_iter()
-            .map(TargetRef::Sale)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let till_candidates: Vec<TargetRef> =
+        if attempt_target.is_none() && c.method == PaymentMethod::MpesaTill {
+            sales::till_candidates(conn, c.amount, c.received_at, rules.till_window_ms)?
+                .into_iter()
+                .map(TargetRef::Sale)
+                .collect()
+        } else {
+            Vec::new()
+        };
     let decision = decide(&MatchFacts {
         method: c.method,
         attempt_target,
@@ -330,7 +431,10 @@ fn post_new(
         MatchDecision::Target { target, by } => (target, by),
         MatchDecision::Unmatched { reason } => {
             let id = unmatched::upsert(conn, payment_id, reason, now)?;
-            return Ok(PostOutcome::Unmatched { payment_id, receipt: unmatched::get(conn, id)? });
+            return Ok(PostOutcome::Unmatched {
+                payment_id,
+                receipt: unmatched::get(conn, id)?,
+            });
         }
     };
     if by == MatchedBy::TillAmount {
@@ -338,12 +442,22 @@ fn post_new(
     }
     let applied = apply(conn, payment_id, c.amount, target, by, "system", now)?;
     let receipt = match applied.remainder_reason {
-        Some(reason) => Some(unmatched::get(conn, unmatched::upsert(conn, payment_id, reason, now)?)?),
+        Some(reason) => Some(unmatched::get(
+            conn,
+            unmatched::upsert(conn, payment_id, reason, now)?,
+        )?),
         None => None,
     };
     Ok(match (applied.allocation, receipt) {
-        (Some(a), unmatched) => PostOutcome::Posted { payment_id, allocations: vec![a], unmatched },
-        (None, Some(receipt)) => PostOutcome::Unmatched { payment_id, receipt },
+        (Some(a), unmatched) => PostOutcome::Posted {
+            payment_id,
+            allocations: vec![a],
+            unmatched,
+        },
+        (None, Some(receipt)) => PostOutcome::Unmatched {
+            payment_id,
+            receipt,
+        },
         (None, None) => return Err(StoreError::Refused("nothing to allocate".into())),
     })
 }
@@ -353,12 +467,21 @@ fn reference_candidates(conn: &Connection, reference: &str) -> Result<Vec<Candid
         "SELECT 'sale', id, status != 'void' FROM sales WHERE number_norm = ?1
          UNION ALL SELECT 'invoice', id, status = 'issued' FROM invoices WHERE number_norm = ?1",
     )?;
-    let rows = stmt.query_map([reference], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)))?;
+    let rows = stmt.query_map([reference], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (kind, id, accepts_money) = row?;
         if let Some(target) = TargetRef::from_parts(&kind, id) {
-            out.push(Candidate { target, accepts_money });
+            out.push(Candidate {
+                target,
+                accepts_money,
+            });
         }
     }
     Ok(out)
@@ -382,23 +505,44 @@ fn apply(
     let b = balance(conn, target)?;
     let plan = plan_allocation(amount, b.balance, b.mode)?;
     let allocation = if plan.allocate.is_positive() {
-        Some(allocations::insert(conn, payment_id, target, plan.allocate, by, actor, now)?)
+        Some(allocations::insert(
+            conn,
+            payment_id,
+            target,
+            plan.allocate,
+            by,
+            actor,
+            now,
+        )?)
     } else {
         None
     };
-    Ok(Applied { allocation, remainder_reason: plan.remainder_reason })
+    Ok(Applied {
+        allocation,
+        remainder_reason: plan.remainder_reason,
+    })
 }
 
 /// Places (part of) an unmatched receipt on a sale or invoice, through the same allocation
 /// step as posting, audited. What the target cannot take stays in the receipt.
-pub(crate) fn attach(conn: &Connection, receipt_id: i64, target: TargetRef, actor: &str, now: Timestamp) -> Result<PostOutcome> {
+pub(crate) fn attach(
+    conn: &Connection,
+    receipt_id: i64,
+    target: TargetRef,
+    actor: &str,
+    now: Timestamp,
+) -> Result<PostOutcome> {
     let receipt = unmatched::get(conn, receipt_id)?;
     if receipt.placed_at.is_some() || !receipt.open_amount.is_positive() {
-        return Err(StoreError::Refused("this money has already been placed".into()));
+        return Err(StoreError::Refused(
+            "this money has already been placed".into(),
+        ));
     }
     let b = balance(conn, target)?;
     if !b.accepts_money {
-        return Err(StoreError::Refused("that sale or invoice is cancelled or not issued; choose another".into()));
+        return Err(StoreError::Refused(
+            "that sale or invoice is cancelled or not issued; choose another".into(),
+        ));
     }
     if b.mode == PaymentMode::Exact && b.balance != receipt.open_amount {
         return Err(StoreError::Refused(format!(
@@ -406,9 +550,19 @@ pub(crate) fn attach(conn: &Connection, receipt_id: i64, target: TargetRef, acto
             b.balance, receipt.open_amount
         )));
     }
-    let applied = apply(conn, receipt.payment_id, receipt.open_amount, target, MatchedBy::Clerk, actor, now)?;
+    let applied = apply(
+        conn,
+        receipt.payment_id,
+        receipt.open_amount,
+        target,
+        MatchedBy::Clerk,
+        actor,
+        now,
+    )?;
     let Some(allocation) = applied.allocation else {
-        return Err(StoreError::Refused("that sale or invoice is already paid".into()));
+        return Err(StoreError::Refused(
+            "that sale or invoice is already paid".into(),
+        ));
     };
     let left = unmatched::open_amount_minor(conn, receipt.payment_id)?;
     if left == 0 {
@@ -435,11 +589,22 @@ pub(crate) fn attach(conn: &Connection, receipt_id: i64, target: TargetRef, acto
         },
         now,
     )?;
-    let still_open = if left > 0 { Some(unmatched::get(conn, receipt_id)?) } else { None };
-    Ok(PostOutcome::Posted { payment_id: receipt.payment_id, allocations: vec![allocation], unmatched: still_open })
+    let still_open = if left > 0 {
+        Some(unmatched::get(conn, receipt_id)?)
+    } else {
+        None
+    };
+    Ok(PostOutcome::Posted {
+        payment_id: receipt.payment_id,
+        allocations: vec![allocation],
+        unmatched: still_open,
+    })
 }
 
 /// Convenience for readers: a payment's ledger row.
 pub(crate) fn payment(conn: &Connection, id: i64) -> Result<Payment> {
-    payments::get(conn, id)?.ok_or_else(|| StoreError::NotFound { what: "payment", id: id.to_string() })
+    payments::get(conn, id)?.ok_or_else(|| StoreError::NotFound {
+        what: "payment",
+        id: id.to_string(),
+    })
 }

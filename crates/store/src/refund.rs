@@ -25,10 +25,16 @@ pub struct RefundRequest<'a> {
 pub(crate) fn request(conn: &Connection, r: &RefundRequest<'_>, now: Timestamp) -> Result<Refund> {
     let p = payment(conn, r.payment_id)?;
     if p.status != PaymentStatus::Received {
-        return Err(StoreError::Refused(format!("this payment was already {}", p.status.code())));
+        return Err(StoreError::Refused(format!(
+            "this payment was already {}",
+            p.status.code()
+        )));
     }
     if r.amount.currency != p.amount.currency || !r.amount.is_positive() {
-        return Err(StoreError::Refused(format!("a refund must be a positive amount in {}", p.amount.currency)));
+        return Err(StoreError::Refused(format!(
+            "a refund must be a positive amount in {}",
+            p.amount.currency
+        )));
     }
     let available = match r.target {
         Some(t) => {
@@ -60,7 +66,12 @@ pub(crate) fn request(conn: &Connection, r: &RefundRequest<'_>, now: Timestamp) 
     refunds::get(conn, id)
 }
 
-pub(crate) fn complete(conn: &Connection, id: i64, provider_ref: Option<&str>, now: Timestamp) -> Result<Refund> {
+pub(crate) fn complete(
+    conn: &Connection,
+    id: i64,
+    provider_ref: Option<&str>,
+    now: Timestamp,
+) -> Result<Refund> {
     refunds::finish(conn, id, "completed", provider_ref, None, now)?;
     let r = refunds::get(conn, id)?;
     let p = payment(conn, r.payment_id)?;
@@ -70,7 +81,11 @@ pub(crate) fn complete(conn: &Connection, id: i64, provider_ref: Option<&str>, n
         |row| row.get(0),
     )?;
     if completed == p.amount.minor {
-        let status = if r.kind == "reversal" { PaymentStatus::Reversed } else { PaymentStatus::Refunded };
+        let status = if r.kind == "reversal" {
+            PaymentStatus::Reversed
+        } else {
+            PaymentStatus::Refunded
+        };
         payments::set_status(conn, p.id, status)?;
     }
     if r.target.is_none() && unmatched::open_amount_minor(conn, p.id)? == 0 {
@@ -88,7 +103,13 @@ pub(crate) fn fail(conn: &Connection, id: i64, reason: &str, now: Timestamp) -> 
     refunds::get(conn, id)
 }
 
-fn audit_status(conn: &Connection, id: i64, action: &str, actor: &str, now: Timestamp) -> Result<()> {
+fn audit_status(
+    conn: &Connection,
+    id: i64,
+    action: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
     let r = refunds::get(conn, id)?;
     let after = serde_json::json!({ "status": r.status, "provider_ref": r.provider_ref, "reason": r.reason }).to_string();
     audit::append(

@@ -53,7 +53,15 @@ pub(crate) fn insert(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )?
         .query_row(params![payment_id, target.kind(), target.id(), amount.minor, by.code(), actor, now.0], |r| r.get(0))?;
-    Ok(Allocation { id, payment_id, target, amount, matched_by: by.code().to_string(), actor: actor.to_string(), created_at: now })
+    Ok(Allocation {
+        id,
+        payment_id,
+        target,
+        amount,
+        matched_by: by.code().to_string(),
+        actor: actor.to_string(),
+        created_at: now,
+    })
 }
 
 /// Sum allocated to a target, in minor units.
@@ -64,7 +72,11 @@ pub(crate) fn sum_for_target(conn: &Connection, target: TargetRef) -> Result<i64
 }
 
 /// Sum of one payment's allocations to one target.
-pub(crate) fn sum_for_payment_target(conn: &Connection, payment_id: i64, target: TargetRef) -> Result<i64> {
+pub(crate) fn sum_for_payment_target(
+    conn: &Connection,
+    payment_id: i64,
+    target: TargetRef,
+) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE(SUM(amount_minor), 0) FROM allocations WHERE payment_id = ?1 AND target_kind = ?2 AND target_id = ?3",
@@ -94,8 +106,12 @@ pub(crate) fn for_payment(conn: &Connection, payment_id: i64) -> Result<Vec<Allo
         Ok(Allocation {
             id,
             payment_id,
-            target: TargetRef::from_parts(&kind, tid).ok_or_else(|| corrupt("allocation target", &kind))?,
-            amount: Money::from_minor(minor, cur.parse().map_err(|e| corrupt("allocation currency", e))?),
+            target: TargetRef::from_parts(&kind, tid)
+                .ok_or_else(|| corrupt("allocation target", &kind))?,
+            amount: Money::from_minor(
+                minor,
+                cur.parse().map_err(|e| corrupt("allocation currency", e))?,
+            ),
             matched_by: by,
             actor,
             created_at: Timestamp(at),

@@ -2,8 +2,8 @@
 //! written before the provider is called, with its state machine checked on every change.
 
 use malipo_core::{
-    check_transition, normalise_reference, AttemptState, Money, PaymentMethod, Phone, TargetRef, Timestamp,
-    TransitionKind,
+    check_transition, normalise_reference, AttemptState, Money, PaymentMethod, Phone, TargetRef,
+    Timestamp, TransitionKind,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -67,7 +67,9 @@ pub struct AttemptRow {
 
 pub(crate) fn create(conn: &Connection, new: &NewAttempt, now: Timestamp) -> Result<AttemptRow> {
     if !new.amount.is_positive() {
-        return Err(StoreError::Refused("a payment request must be for more than zero".into()));
+        return Err(StoreError::Refused(
+            "a payment request must be for more than zero".into(),
+        ));
     }
     let id: i64 = conn
         .prepare_cached(
@@ -94,25 +96,73 @@ pub(crate) fn create(conn: &Connection, new: &NewAttempt, now: Timestamp) -> Res
     get(conn, id)
 }
 
-const COLUMNS: &str = "id, method, target_kind, target_id, amount_minor, currency, phone, account_reference,
+const COLUMNS: &str =
+    "id, method, target_kind, target_id, amount_minor, currency, phone, account_reference,
     provider_ref, state, late, reason, created_at, updated_at";
 
-type RawAttempt = (i64, String, String, i64, i64, String, Option<String>, Option<String>, Option<String>, String, bool, Option<String>, i64, i64);
+type RawAttempt = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    bool,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<RawAttempt> {
     Ok((
-        r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?,
-        r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?,
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
     ))
 }
 
 fn finish(a: RawAttempt) -> Result<AttemptRow> {
-    let (id, method, kind, tid, minor, cur, phone, account_reference, provider_ref, state, late, reason, c, u) = a;
+    let (
+        id,
+        method,
+        kind,
+        tid,
+        minor,
+        cur,
+        phone,
+        account_reference,
+        provider_ref,
+        state,
+        late,
+        reason,
+        c,
+        u,
+    ) = a;
     Ok(AttemptRow {
         id,
-        method: PaymentMethod::from_code(&method).ok_or_else(|| corrupt("attempt method", &method))?,
-        target: TargetRef::from_parts(&kind, tid).ok_or_else(|| corrupt("attempt target", &kind))?,
-        amount: Money::from_minor(minor, cur.parse().map_err(|e| corrupt("attempt currency", e))?),
+        method: PaymentMethod::from_code(&method)
+            .ok_or_else(|| corrupt("attempt method", &method))?,
+        target: TargetRef::from_parts(&kind, tid)
+            .ok_or_else(|| corrupt("attempt target", &kind))?,
+        amount: Money::from_minor(
+            minor,
+            cur.parse().map_err(|e| corrupt("attempt currency", e))?,
+        ),
         phone,
         account_reference,
         provider_ref,
@@ -125,21 +175,32 @@ fn finish(a: RawAttempt) -> Result<AttemptRow> {
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<AttemptRow> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = ?1"))?
-        .query_row([id], raw)
-        .optional()?
-        .map(finish)
-        .transpose()?
-        .ok_or_else(|| StoreError::NotFound { what: "payment attempt", id: id.to_string() })
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE id = ?1"
+    ))?
+    .query_row([id], raw)
+    .optional()?
+    .map(finish)
+    .transpose()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "payment attempt",
+        id: id.to_string(),
+    })
 }
 
 /// The attempt a provider reference names (CheckoutRequestID, Paystack reference, QR ref).
-pub(crate) fn by_provider_ref(conn: &Connection, provider: &str, provider_ref: &str) -> Result<Option<AttemptRow>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM payment_attempts WHERE provider = ?1 AND provider_ref = ?2"))?
-        .query_row(params![provider, provider_ref], raw)
-        .optional()?
-        .map(finish)
-        .transpose()
+pub(crate) fn by_provider_ref(
+    conn: &Connection,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<AttemptRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE provider = ?1 AND provider_ref = ?2"
+    ))?
+    .query_row(params![provider, provider_ref], raw)
+    .optional()?
+    .map(finish)
+    .transpose()
 }
 
 /// Attempts still pending, oldest first (the resolver's work list).
@@ -151,12 +212,19 @@ pub(crate) fn pending(conn: &Connection, created_before: Timestamp) -> Result<Ve
     rows.map(|r| finish(r?)).collect()
 }
 
-pub(crate) fn set_provider_ref(conn: &Connection, id: i64, provider_ref: &str, now: Timestamp) -> Result<()> {
+pub(crate) fn set_provider_ref(
+    conn: &Connection,
+    id: i64,
+    provider_ref: &str,
+    now: Timestamp,
+) -> Result<()> {
     let n = conn
         .prepare_cached("UPDATE payment_attempts SET provider_ref = ?2, updated_at = ?3 WHERE id = ?1 AND provider_ref IS NULL")?
         .execute(params![id, provider_ref, now.0])?;
     if n == 0 {
-        return Err(StoreError::Refused("the attempt already has a provider reference".into()));
+        return Err(StoreError::Refused(
+            "the attempt already has a provider reference".into(),
+        ));
     }
     Ok(())
 }
@@ -170,7 +238,8 @@ pub(crate) fn transition(
     now: Timestamp,
 ) -> Result<TransitionKind> {
     let current = get(conn, id)?;
-    let kind = check_transition(current.state, to).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let kind =
+        check_transition(current.state, to).map_err(|e| StoreError::Refused(e.to_string()))?;
     match kind {
         TransitionKind::Unchanged => {}
         TransitionKind::Changed | TransitionKind::LateSuccess => {

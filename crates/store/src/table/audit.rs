@@ -56,11 +56,23 @@ pub(crate) fn append(conn: &Connection, line: AuditLine<'_>, at: Timestamp) -> R
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![at.0, line.actor, line.action, line.entity, line.entity_id, line.before, line.after])?;
+    .execute(params![
+        at.0,
+        line.actor,
+        line.action,
+        line.entity,
+        line.entity_id,
+        line.before,
+        line.after
+    ])?;
     Ok(())
 }
 
-pub(crate) fn list_for(conn: &Connection, entity: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditEntry>> {
+pub(crate) fn list_for(
+    conn: &Connection,
+    entity: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
     let (e, id) = entity.unwrap_or(("", ""));
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log

@@ -41,7 +41,9 @@ impl CartStatus {
         }
     }
     fn from_code(s: &str) -> Option<CartStatus> {
-        [CartStatus::Open, CartStatus::Held, CartStatus::Closed].into_iter().find(|c| c.code() == s)
+        [CartStatus::Open, CartStatus::Held, CartStatus::Closed]
+            .into_iter()
+            .find(|c| c.code() == s)
     }
 }
 
@@ -57,7 +59,13 @@ pub struct StoredCart {
 }
 
 /// Saves a cart: a new row when `id` is `None`, else replaces the body of that cart.
-pub(crate) fn save(conn: &Connection, id: Option<i64>, till: &str, cart: &Cart, now: Timestamp) -> Result<i64> {
+pub(crate) fn save(
+    conn: &Connection,
+    id: Option<i64>,
+    till: &str,
+    cart: &Cart,
+    now: Timestamp,
+) -> Result<i64> {
     let body = serde_json::to_string(cart).map_err(|e| corrupt("cart", e))?;
     match id {
         None => Ok(conn
@@ -76,18 +84,36 @@ pub(crate) fn save(conn: &Connection, id: Option<i64>, till: &str, cart: &Cart, 
     }
 }
 
-pub(crate) fn set_status(conn: &Connection, id: i64, status: CartStatus, label: Option<&str>, now: Timestamp) -> Result<()> {
+pub(crate) fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: CartStatus,
+    label: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
     let n = conn
         .prepare_cached("UPDATE carts SET status = ?2, label = COALESCE(?3, label), updated_at = ?4 WHERE id = ?1")?
         .execute(params![id, status.code(), label, now.0])?;
     if n == 0 {
-        return Err(StoreError::NotFound { what: "cart", id: id.to_string() });
+        return Err(StoreError::NotFound {
+            what: "cart",
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<String>, String, i64)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+fn from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, String, String, Option<String>, String, i64)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 fn finish(parts: (i64, String, String, Option<String>, String, i64)) -> Result<StoredCart> {
@@ -103,11 +129,13 @@ fn finish(parts: (i64, String, String, Option<String>, String, i64)) -> Result<S
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredCart>> {
-    conn.prepare_cached("SELECT id, till, status, label, body, updated_at FROM carts WHERE id = ?1")?
-        .query_row([id], from_row)
-        .optional()?
-        .map(finish)
-        .transpose()
+    conn.prepare_cached(
+        "SELECT id, till, status, label, body, updated_at FROM carts WHERE id = ?1",
+    )?
+    .query_row([id], from_row)
+    .optional()?
+    .map(finish)
+    .transpose()
 }
 
 /// The till's open and held carts, the most recently touched first.

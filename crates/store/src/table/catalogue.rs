@@ -62,8 +62,11 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<(Item, String, String)> {
 
 fn finish(parts: (Item, String, String)) -> Result<Item> {
     let (mut item, currency, class) = parts;
-    item.price.currency = currency.parse().map_err(|e| corrupt("catalogue currency", e))?;
-    item.tax_class = TaxClass::from_code(&class).ok_or_else(|| corrupt("catalogue tax class", class))?;
+    item.price.currency = currency
+        .parse()
+        .map_err(|e| corrupt("catalogue currency", e))?;
+    item.tax_class =
+        TaxClass::from_code(&class).ok_or_else(|| corrupt("catalogue tax class", class))?;
     Ok(item)
 }
 

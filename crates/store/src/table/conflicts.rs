@@ -43,5 +43,9 @@ pub(crate) fn insert(
 
 /// Number of conflicts not yet resolved.
 pub(crate) fn open_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM payment_conflicts WHERE resolved_at IS NULL", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM payment_conflicts WHERE resolved_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }

@@ -69,17 +69,39 @@ pub(crate) fn insert(conn: &Connection, e: &NewInboxEvent<'_>) -> Result<(i64, b
             "INSERT INTO provider_inbox (provider, kind, relay_seq, headers, body, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
         )?
-        .query_row(params![e.provider, e.kind, e.relay_seq, e.headers_json, e.body, e.received_at.0], |r| r.get(0))?;
+        .query_row(
+            params![
+                e.provider,
+                e.kind,
+                e.relay_seq,
+                e.headers_json,
+                e.body,
+                e.received_at.0
+            ],
+            |r| r.get(0),
+        )?;
     Ok((id, true))
 }
 
-pub(crate) fn set_outcome(conn: &Connection, id: i64, outcome: &str, detail: Option<&str>, now: Timestamp) -> Result<()> {
-    conn.prepare_cached("UPDATE provider_inbox SET outcome = ?2, detail = ?3, processed_at = ?4 WHERE id = ?1")?
-        .execute(params![id, outcome, detail, now.0])?;
+pub(crate) fn set_outcome(
+    conn: &Connection,
+    id: i64,
+    outcome: &str,
+    detail: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE provider_inbox SET outcome = ?2, detail = ?3, processed_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, outcome, detail, now.0])?;
     Ok(())
 }
 
-pub(crate) fn list(conn: &Connection, outcome: Option<&str>, limit: i64) -> Result<Vec<InboxEvent>> {
+pub(crate) fn list(
+    conn: &Connection,
+    outcome: Option<&str>,
+    limit: i64,
+) -> Result<Vec<InboxEvent>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, provider, kind, relay_seq, headers, body, received_at, outcome, detail FROM provider_inbox
          WHERE (?1 IS NULL OR outcome = ?1) ORDER BY id LIMIT ?2",

@@ -1,7 +1,9 @@
 //! `invoices`: drafts, issued invoices with a gap-free number (the Paybill account reference a
 //! customer types), their payment mode, and voids.
 
-use malipo_core::{invoice_number, normalise_reference, InvoiceDraft, InvoiceStatus, Money, Timestamp};
+use malipo_core::{
+    invoice_number, normalise_reference, InvoiceDraft, InvoiceStatus, Money, Timestamp,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -68,7 +70,10 @@ pub(crate) fn create_draft(conn: &Connection, draft: &InvoiceDraft, now: Timesta
 pub(crate) fn issue(conn: &Connection, id: i64, now: Timestamp) -> Result<String> {
     let inv = get(conn, id)?;
     if inv.status != InvoiceStatus::Draft {
-        return Err(StoreError::Refused(format!("the invoice is already {}", inv.status.code())));
+        return Err(StoreError::Refused(format!(
+            "the invoice is already {}",
+            inv.status.code()
+        )));
     }
     let number = invoice_number(sequences::next(conn, "invoice")?);
     conn.prepare_cached(
@@ -93,13 +98,16 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<InvoiceRow> {
         .prepare_cached("SELECT number, status, body, created_at FROM invoices WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    let (number, status, body, created) =
-        row.ok_or_else(|| StoreError::NotFound { what: "invoice", id: id.to_string() })?;
+    let (number, status, body, created) = row.ok_or_else(|| StoreError::NotFound {
+        what: "invoice",
+        id: id.to_string(),
+    })?;
     let draft: InvoiceDraft = serde_json::from_str(&body).map_err(|e| corrupt("invoice", e))?;
     Ok(InvoiceRow {
         id,
         number,
-        status: InvoiceStatus::from_code(&status).ok_or_else(|| corrupt("invoice status", &status))?,
+        status: InvoiceStatus::from_code(&status)
+            .ok_or_else(|| corrupt("invoice status", &status))?,
         total: draft.total,
         draft,
         created_at: Timestamp(created),

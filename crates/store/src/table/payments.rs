@@ -84,7 +84,11 @@ pub enum PaymentStatus {
 
 impl PaymentStatus {
     /// Every status.
-    pub const ALL: [PaymentStatus; 3] = [PaymentStatus::Received, PaymentStatus::Reversed, PaymentStatus::Refunded];
+    pub const ALL: [PaymentStatus; 3] = [
+        PaymentStatus::Received,
+        PaymentStatus::Reversed,
+        PaymentStatus::Refunded,
+    ];
 
     /// Database code.
     pub const fn code(self) -> &'static str {
@@ -122,7 +126,8 @@ pub struct Payment {
     pub posted_at: Timestamp,
 }
 
-pub(crate) const COLUMNS: &str = "id, method, provider, provider_txn_id, attempt_id, amount_minor, currency, payer_phone,
+pub(crate) const COLUMNS: &str =
+    "id, method, provider, provider_txn_id, attempt_id, amount_minor, currency, payer_phone,
     payer_name, payer_ref, account_reference, status, inbox_id, received_at, posted_at";
 
 /// Reads a row selected with [`COLUMNS`].
@@ -134,16 +139,24 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Payment>> {
     let build = || -> Result<Payment> {
         Ok(Payment {
             id: r.get(0)?,
-            method: PaymentMethod::from_code(&method).ok_or_else(|| corrupt("payment method", &method))?,
-            provider: Provider::from_code(&provider).ok_or_else(|| corrupt("payment provider", &provider))?,
+            method: PaymentMethod::from_code(&method)
+                .ok_or_else(|| corrupt("payment method", &method))?,
+            provider: Provider::from_code(&provider)
+                .ok_or_else(|| corrupt("payment provider", &provider))?,
             provider_txn_id: r.get(3)?,
             attempt_id: r.get(4)?,
-            amount: Money::from_minor(r.get(5)?, currency.parse().map_err(|e| corrupt("payment currency", e))?),
+            amount: Money::from_minor(
+                r.get(5)?,
+                currency
+                    .parse()
+                    .map_err(|e| corrupt("payment currency", e))?,
+            ),
             payer_phone: r.get(7)?,
             payer_name: r.get(8)?,
             payer_ref: r.get(9)?,
             account_reference: r.get(10)?,
-            status: PaymentStatus::from_code(&status).ok_or_else(|| corrupt("payment status", &status))?,
+            status: PaymentStatus::from_code(&status)
+                .ok_or_else(|| corrupt("payment status", &status))?,
             inbox_id: r.get(12)?,
             received_at: Timestamp(r.get(13)?),
             posted_at: Timestamp(r.get(14)?),
@@ -164,7 +177,11 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Payment>> {
 }
 
 pub(crate) fn by_txn(conn: &Connection, provider: Provider, txn: &str) -> Result<Option<Payment>> {
-    one(conn, "provider = ?1 AND provider_txn_id = ?2", params![provider.code(), txn])
+    one(
+        conn,
+        "provider = ?1 AND provider_txn_id = ?2",
+        params![provider.code(), txn],
+    )
 }
 
 pub(crate) fn by_attempt(conn: &Connection, attempt_id: i64) -> Result<Option<Payment>> {
@@ -232,7 +249,12 @@ pub(crate) fn insert(conn: &Connection, p: &NewPayment<'_>, now: Timestamp) -> R
 
 /// Fills in the receipt number of a payment confirmed without one. Also links the attempt
 /// when the payment did not know it yet.
-pub(crate) fn enrich(conn: &Connection, id: i64, txn: Option<&str>, attempt_id: Option<i64>) -> Result<()> {
+pub(crate) fn enrich(
+    conn: &Connection,
+    id: i64,
+    txn: Option<&str>,
+    attempt_id: Option<i64>,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE payments SET provider_txn_id = COALESCE(provider_txn_id, ?2), attempt_id = COALESCE(attempt_id, ?3) WHERE id = ?1",
     )?
@@ -241,6 +263,7 @@ pub(crate) fn enrich(conn: &Connection, id: i64, txn: Option<&str>, attempt_id: 
 }
 
 pub(crate) fn set_status(conn: &Connection, id: i64, status: PaymentStatus) -> Result<()> {
-    conn.prepare_cached("UPDATE payments SET status = ?2 WHERE id = ?1")?.execute(params![id, status.code()])?;
+    conn.prepare_cached("UPDATE payments SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status.code()])?;
     Ok(())
 }

@@ -79,8 +79,20 @@ pub(crate) fn insert(
         )?)
 }
 
+type RawRefund = (
+    i64,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Refund> {
-    let row: Option<(i64, Option<String>, Option<i64>, i64, String, String, String, Option<String>, Option<String>)> = conn
+    let row: Option<RawRefund> = conn
         .prepare_cached(
             "SELECT r.payment_id, r.target_kind, r.target_id, r.amount_minor, p.currency, r.kind, r.status, r.provider_ref, r.reason
              FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ?1",
@@ -89,17 +101,25 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Refund> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
         })
         .optional()?;
-    let (payment_id, kind_t, tid, minor, cur, kind, status, provider_ref, reason) =
-        row.ok_or_else(|| StoreError::NotFound { what: "refund", id: id.to_string() })?;
+    let (payment_id, kind_t, tid, minor, cur, kind, status, provider_ref, reason) = row
+        .ok_or_else(|| StoreError::NotFound {
+            what: "refund",
+            id: id.to_string(),
+        })?;
     let target = match (kind_t, tid) {
-        (Some(k), Some(t)) => Some(TargetRef::from_parts(&k, t).ok_or_else(|| corrupt("refund target", &k))?),
+        (Some(k), Some(t)) => {
+            Some(TargetRef::from_parts(&k, t).ok_or_else(|| corrupt("refund target", &k))?)
+        }
         _ => None,
     };
     Ok(Refund {
         id,
         payment_id,
         target,
-        amount: Money::from_minor(minor, cur.parse().map_err(|e| corrupt("refund currency", e))?),
+        amount: Money::from_minor(
+            minor,
+            cur.parse().map_err(|e| corrupt("refund currency", e))?,
+        ),
         kind,
         status,
         provider_ref,
@@ -107,7 +127,14 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Refund> {
     })
 }
 
-pub(crate) fn finish(conn: &Connection, id: i64, status: &str, provider_ref: Option<&str>, reason: Option<&str>, now: Timestamp) -> Result<()> {
+pub(crate) fn finish(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    provider_ref: Option<&str>,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
     let n = conn
         .prepare_cached(
             "UPDATE refunds SET status = ?2, provider_ref = COALESCE(?3, provider_ref), reason = COALESCE(?4, reason),
@@ -115,13 +142,19 @@ pub(crate) fn finish(conn: &Connection, id: i64, status: &str, provider_ref: Opt
         )?
         .execute(params![id, status, provider_ref, reason, now.0])?;
     if n == 0 {
-        return Err(StoreError::Refused("the refund is not waiting for a result".into()));
+        return Err(StoreError::Refused(
+            "the refund is not waiting for a result".into(),
+        ));
     }
     Ok(())
 }
 
 /// Refunds of a payment not failed (requested or completed), optionally for one target.
-pub(crate) fn sum_live_for_payment(conn: &Connection, payment_id: i64, target: Option<Option<TargetRef>>) -> Result<i64> {
+pub(crate) fn sum_live_for_payment(
+    conn: &Connection,
+    payment_id: i64,
+    target: Option<Option<TargetRef>>,
+) -> Result<i64> {
     let (filter, kind, id) = match target {
         None => (0, None, None),
         Some(None) => (1, None, None),

@@ -78,7 +78,13 @@ pub(crate) fn create(conn: &Connection, new: &NewSale<'_>, now: Timestamp) -> Re
             |r| r.get(0),
         )?;
     if let Some(cart) = new.cart_id {
-        crate::table::carts::set_status(conn, cart, crate::table::carts::CartStatus::Closed, None, now)?;
+        crate::table::carts::set_status(
+            conn,
+            cart,
+            crate::table::carts::CartStatus::Closed,
+            None,
+            now,
+        )?;
     }
     Ok(SaleRow {
         id,
@@ -94,11 +100,25 @@ pub(crate) fn create(conn: &Connection, new: &NewSale<'_>, now: Timestamp) -> Re
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<SaleRow> {
     let row: Option<(String, String, String, String, String, i64)> = conn
-        .prepare_cached("SELECT number, till, cashier, status, body, created_at FROM sales WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .prepare_cached(
+            "SELECT number, till, cashier, status, body, created_at FROM sales WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .optional()?;
     let (number, till, cashier, status, body, created) =
-        row.ok_or_else(|| StoreError::NotFound { what: "sale", id: id.to_string() })?;
+        row.ok_or_else(|| StoreError::NotFound {
+            what: "sale",
+            id: id.to_string(),
+        })?;
     let draft: SaleDraft = serde_json::from_str(&body).map_err(|e| corrupt("sale", e))?;
     Ok(SaleRow {
         id,
@@ -112,15 +132,26 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<SaleRow> {
     })
 }
 
-pub(crate) fn set_status(conn: &Connection, id: i64, status: SaleStatus, now: Timestamp) -> Result<SaleStatus> {
+pub(crate) fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: SaleStatus,
+    now: Timestamp,
+) -> Result<SaleStatus> {
     let before: String = conn
         .prepare_cached("SELECT status FROM sales WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "sale", id: id.to_string() })?;
+        .ok_or_else(|| StoreError::NotFound {
+            what: "sale",
+            id: id.to_string(),
+        })?;
     let before = SaleStatus::from_code(&before).ok_or_else(|| corrupt("sale status", &before))?;
     if before != SaleStatus::Open && before != status {
-        return Err(StoreError::Refused(format!("the sale is already {}", before.code())));
+        return Err(StoreError::Refused(format!(
+            "the sale is already {}",
+            before.code()
+        )));
     }
     conn.prepare_cached(
         "UPDATE sales SET status = ?2, till_wait_minor = NULL, till_wait_since = NULL, updated_at = ?3 WHERE id = ?1",
@@ -130,7 +161,12 @@ pub(crate) fn set_status(conn: &Connection, id: i64, status: SaleStatus, now: Ti
 }
 
 /// Marks an open sale as waiting for a Till payment of `amount` from `now` (or clears it).
-pub(crate) fn set_till_wait(conn: &Connection, id: i64, amount: Option<Money>, now: Timestamp) -> Result<()> {
+pub(crate) fn set_till_wait(
+    conn: &Connection,
+    id: i64,
+    amount: Option<Money>,
+    now: Timestamp,
+) -> Result<()> {
     let n = conn
         .prepare_cached(
             "UPDATE sales SET till_wait_minor = ?2, till_wait_since = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END,
@@ -138,17 +174,32 @@ pub(crate) fn set_till_wait(conn: &Connection, id: i64, amount: Option<Money>, n
         )?
         .execute(params![id, amount.map(|m| m.minor), now.0])?;
     if n == 0 {
-        return Err(StoreError::Refused("only an open sale can wait for a till payment".into()));
+        return Err(StoreError::Refused(
+            "only an open sale can wait for a till payment".into(),
+        ));
     }
     Ok(())
 }
 
 /// Open sales waiting for a till payment of exactly `amount` since within `window_ms` of `at`.
-pub(crate) fn till_candidates(conn: &Connection, amount: Money, at: Timestamp, window_ms: i64) -> Result<Vec<i64>> {
+pub(crate) fn till_candidates(
+    conn: &Connection,
+    amount: Money,
+    at: Timestamp,
+    window_ms: i64,
+) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM sales WHERE till_wait_minor = ?1 AND currency = ?2 AND status = 'open'
          AND till_wait_since BETWEEN ?3 AND ?4 ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![amount.minor, amount.currency.code(), at.0 - window_ms, at.0 + window_ms], |r| r.get(0))?;
+    let rows = stmt.query_map(
+        params![
+            amount.minor,
+            amount.currency.code(),
+            at.0 - window_ms,
+            at.0 + window_ms
+        ],
+        |r| r.get(0),
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

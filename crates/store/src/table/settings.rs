@@ -21,7 +21,12 @@ pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-pub(crate) fn set(conn: &Connection, key: &str, value: &str, now: Timestamp) -> Result<Option<String>> {
+pub(crate) fn set(
+    conn: &Connection,
+    key: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<Option<String>> {
     let before = get(conn, key)?;
     conn.execute(
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)

@@ -34,7 +34,12 @@ pub struct UnmatchedReceipt {
 }
 
 /// Records (or re-opens with a new reason) the unmatched part of a payment.
-pub(crate) fn upsert(conn: &Connection, payment_id: i64, reason: UnmatchedReason, now: Timestamp) -> Result<i64> {
+pub(crate) fn upsert(
+    conn: &Connection,
+    payment_id: i64,
+    reason: UnmatchedReason,
+    now: Timestamp,
+) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "INSERT INTO unmatched_receipts (payment_id, reason, created_at) VALUES (?1, ?2, ?3)
@@ -44,7 +49,8 @@ pub(crate) fn upsert(conn: &Connection, payment_id: i64, reason: UnmatchedReason
 }
 
 pub(crate) fn mark_placed(conn: &Connection, id: i64, now: Timestamp) -> Result<()> {
-    conn.prepare_cached("UPDATE unmatched_receipts SET placed_at = ?2 WHERE id = ?1")?.execute(params![id, now.0])?;
+    conn.prepare_cached("UPDATE unmatched_receipts SET placed_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now.0])?;
     Ok(())
 }
 
@@ -64,12 +70,16 @@ pub(crate) fn open_amount_minor(conn: &Connection, payment_id: i64) -> Result<i6
 const SELECT: &str = "SELECT u.id, u.payment_id, u.reason, p.currency, u.created_at, u.placed_at FROM unmatched_receipts u
     JOIN payments p ON p.id = u.payment_id";
 
-fn finish(conn: &Connection, row: (i64, i64, String, String, i64, Option<i64>)) -> Result<UnmatchedReceipt> {
+fn finish(
+    conn: &Connection,
+    row: (i64, i64, String, String, i64, Option<i64>),
+) -> Result<UnmatchedReceipt> {
     let (id, payment_id, reason, cur, created, placed) = row;
     Ok(UnmatchedReceipt {
         id,
         payment_id,
-        reason: UnmatchedReason::from_code(&reason).ok_or_else(|| corrupt("unmatched reason", &reason))?,
+        reason: UnmatchedReason::from_code(&reason)
+            .ok_or_else(|| corrupt("unmatched reason", &reason))?,
         open_amount: Money::from_minor(
             open_amount_minor(conn, payment_id)?,
             cur.parse().map_err(|e| corrupt("payment currency", e))?,
@@ -81,7 +91,14 @@ fn finish(conn: &Connection, row: (i64, i64, String, String, i64, Option<i64>)) 
 
 type Raw = (i64, i64, String, String, i64, Option<i64>);
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<UnmatchedReceipt> {
@@ -89,18 +106,28 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<UnmatchedReceipt> {
         .prepare_cached(&format!("{SELECT} WHERE u.id = ?1"))?
         .query_row([id], raw)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "unmatched receipt", id: id.to_string() })?;
+        .ok_or_else(|| StoreError::NotFound {
+            what: "unmatched receipt",
+            id: id.to_string(),
+        })?;
     finish(conn, row)
 }
 
 pub(crate) fn for_payment(conn: &Connection, payment_id: i64) -> Result<Option<UnmatchedReceipt>> {
-    let row = conn.prepare_cached(&format!("{SELECT} WHERE u.payment_id = ?1"))?.query_row([payment_id], raw).optional()?;
+    let row = conn
+        .prepare_cached(&format!("{SELECT} WHERE u.payment_id = ?1"))?
+        .query_row([payment_id], raw)
+        .optional()?;
     row.map(|r| finish(conn, r)).transpose()
 }
 
 /// Receipts still waiting, oldest first.
 pub(crate) fn list_open(conn: &Connection, limit: i64) -> Result<Vec<UnmatchedReceipt>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE u.placed_at IS NULL ORDER BY u.id LIMIT ?1"))?;
-    let rows: Vec<Raw> = stmt.query_map([limit], raw)?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE u.placed_at IS NULL ORDER BY u.id LIMIT ?1"
+    ))?;
+    let rows: Vec<Raw> = stmt
+        .query_map([limit], raw)?
+        .collect::<rusqlite::Result<_>>()?;
     rows.into_iter().map(|r| finish(conn, r)).collect()
 }

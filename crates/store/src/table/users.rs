@@ -57,10 +57,19 @@ fn hash_pin(pin: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|_| StoreError::Random)?;
     let salt = SaltString::encode_b64(&salt).map_err(|_| StoreError::PinHash)?;
-    Ok(Argon2::default().hash_password(pin.as_bytes(), &salt).map_err(|_| StoreError::PinHash)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|_| StoreError::PinHash)?
+        .to_string())
 }
 
-pub(crate) fn create(conn: &Connection, name: &str, role: Role, pin: &str, now: Timestamp) -> Result<User> {
+pub(crate) fn create(
+    conn: &Connection,
+    name: &str,
+    role: Role,
+    pin: &str,
+    now: Timestamp,
+) -> Result<User> {
     check_pin(pin)?;
     let name = name.trim();
     if name.is_empty() {
@@ -76,21 +85,44 @@ pub(crate) fn create(conn: &Connection, name: &str, role: Role, pin: &str, now: 
             }
             other => other.into(),
         })?;
-    Ok(User { id, name: name.to_string(), role, active: true })
+    Ok(User {
+        id,
+        name: name.to_string(),
+        role,
+        active: true,
+    })
 }
 
 /// The active user with this name whose PIN matches, or `None` (wrong name or wrong PIN look
 /// the same to the caller, on purpose).
 pub(crate) fn verify(conn: &Connection, name: &str, pin: &str) -> Result<Option<User>> {
     let row: Option<(i64, String, String, String)> = conn
-        .prepare_cached("SELECT id, name, role, pin_hash FROM users WHERE name = ?1 AND active = 1")?
-        .query_row([name.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .prepare_cached(
+            "SELECT id, name, role, pin_hash FROM users WHERE name = ?1 AND active = 1",
+        )?
+        .query_row([name.trim()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
-    let Some((id, name, role, hash)) = row else { return Ok(None) };
+    let Some((id, name, role, hash)) = row else {
+        return Ok(None);
+    };
     let parsed = PasswordHash::new(&hash).map_err(|_| StoreError::PinHash)?;
-    if Argon2::default().verify_password(pin.as_bytes(), &parsed).is_err() {
+    if Argon2::default()
+        .verify_password(pin.as_bytes(), &parsed)
+        .is_err()
+    {
         return Ok(None);
     }
-    let role = if role == "manager" { Role::Manager } else { Role::Cashier };
-    Ok(Some(User { id, name, role, active: true }))
+    let role = if role == "manager" {
+        Role::Manager
+    } else {
+        Role::Cashier
+    };
+    Ok(Some(User {
+        id,
+        name,
+        role,
+        active: true,
+    }))
 }

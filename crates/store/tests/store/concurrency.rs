@@ -25,13 +25,19 @@ fn the_same_confirmation_from_four_threads_posts_once_every_time() {
                 let mut store = Store::open(&path).unwrap();
                 let mut posted = Vec::with_capacity(ROUNDS);
                 for round in 0..ROUNDS {
-                    let c = conf(PaymentMethod::MpesaPaybill, &format!("RACE{round:05}"), 1_000 + round as i64);
+                    let c = conf(
+                        PaymentMethod::MpesaPaybill,
+                        &format!("RACE{round:05}"),
+                        1_000 + round as i64,
+                    );
                     barrier.wait();
                     let out = store.post_payment(&c, T0).unwrap();
                     posted.push(match out {
                         PostOutcome::Posted { .. } | PostOutcome::Unmatched { .. } => 1,
                         PostOutcome::Duplicate { .. } => 0,
-                        PostOutcome::Conflict { .. } => panic!("identical confirmations never conflict"),
+                        PostOutcome::Conflict { .. } => {
+                            panic!("identical confirmations never conflict")
+                        }
                     });
                 }
                 posted
@@ -41,9 +47,15 @@ fn the_same_confirmation_from_four_threads_posts_once_every_time() {
     let results: Vec<Vec<u32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     for round in 0..ROUNDS {
         let new: u32 = results.iter().map(|r| r[round]).sum();
-        assert_eq!(new, 1, "round {round}: exactly one thread posts, the others see a duplicate");
+        assert_eq!(
+            new, 1,
+            "round {round}: exactly one thread posts, the others see a duplicate"
+        );
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.kpis(&PaymentFilter::default()).unwrap().count, ROUNDS as i64);
+    assert_eq!(
+        store.kpis(&PaymentFilter::default()).unwrap().count,
+        ROUNDS as i64
+    );
     assert!(store.check().unwrap().is_empty());
 }

@@ -18,7 +18,9 @@ const KILLS: usize = 200;
 
 #[test]
 fn child_entry() {
-    let Ok(path) = std::env::var("MALIPO_CRASH_CHILD") else { return };
+    let Ok(path) = std::env::var("MALIPO_CRASH_CHILD") else {
+        return;
+    };
     let run: u64 = std::env::var("MALIPO_CRASH_RUN").unwrap().parse().unwrap();
     let mut store = Store::open(std::path::Path::new(&path)).unwrap();
     let mut rng = fastrand::Rng::with_seed(run);
@@ -26,7 +28,11 @@ fn child_entry() {
         let total = rng.i64(1..50) * 100;
         let s = sale(&mut store, total);
         let txn = format!("K{run}-{i}");
-        let mut c = conf(PaymentMethod::MpesaPaybill, &txn, total + rng.i64(0..2) * 100);
+        let mut c = conf(
+            PaymentMethod::MpesaPaybill,
+            &txn,
+            total + rng.i64(0..2) * 100,
+        );
         c.account_reference = Some(s.number.clone());
         let out = store.post_payment(&c, T0).unwrap();
         if rng.u8(0..4) == 0 {
@@ -59,7 +65,12 @@ fn killing_the_process_mid_posting_never_leaves_half_a_payment() {
     let mut last_count = 0;
     for run in 0..KILLS {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash::child_entry", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash::child_entry",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("MALIPO_CRASH_CHILD", &path)
             .env("MALIPO_CRASH_RUN", run.to_string())
             .stdout(Stdio::piped())
@@ -68,7 +79,11 @@ fn killing_the_process_mid_posting_never_leaves_half_a_payment() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).filter_map(|l| l.strip_prefix("committed ").map(String::from)).collect::<Vec<_>>()
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|l| l.strip_prefix("committed ").map(String::from))
+                .collect::<Vec<_>>()
         });
         std::thread::sleep(Duration::from_millis(rng.u64(15..80)));
         child.kill().unwrap(); // SIGKILL on Unix
@@ -76,17 +91,30 @@ fn killing_the_process_mid_posting_never_leaves_half_a_payment() {
         let committed = reader.join().unwrap();
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.check().unwrap(), Vec::<String>::new(), "run {run}: invariants after SIGKILL");
+        assert_eq!(
+            store.check().unwrap(),
+            Vec::<String>::new(),
+            "run {run}: invariants after SIGKILL"
+        );
         for txn in &committed {
-            assert!(payment_exists(&store, txn), "run {run}: {txn} was reported committed but is missing");
+            assert!(
+                payment_exists(&store, txn),
+                "run {run}: {txn} was reported committed but is missing"
+            );
         }
         let count = store.kpis(&PaymentFilter::default()).unwrap().count;
-        assert!(count >= last_count, "run {run}: committed payments never disappear");
+        assert!(
+            count >= last_count,
+            "run {run}: committed payments never disappear"
+        );
         last_count = count;
     }
     assert!(last_count > 0, "the children got to post something");
 }
 
 fn payment_exists(store: &Store, txn: &str) -> bool {
-    store.payment_by_txn(Provider::Mpesa, txn).unwrap().is_some()
+    store
+        .payment_by_txn(Provider::Mpesa, txn)
+        .unwrap()
+        .is_some()
 }

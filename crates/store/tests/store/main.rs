@@ -1,5 +1,8 @@
 //! The store's behaviour tests: one binary, one module per concern, named as behaviours.
 
+// Tests unwrap: a panic is a failed test with its location.
+#![allow(clippy::unwrap_used)]
+
 mod carts;
 mod concurrency;
 mod crash;
@@ -10,8 +13,8 @@ mod posting;
 mod users_audit;
 
 use malipo_core::{
-    Cart, Catalogue, Currency, Customer, InvoiceDraft, Item, Money, PaymentMethod, PaymentMode, SaleDraft, TaxClass,
-    Timestamp, VatBreakdown,
+    Cart, Catalogue, Currency, Customer, InvoiceDraft, Item, Money, PaymentMethod, PaymentMode,
+    SaleDraft, TaxClass, Timestamp, VatBreakdown,
 };
 use malipo_store::{Confirmation, NewSale, OpenOptions, Store};
 
@@ -36,7 +39,15 @@ pub fn catalogue() -> Catalogue {
         price: kes(p),
         tax_class: TaxClass::Standard,
     };
-    Catalogue::new(Currency::Kes, vec![item("ONE", 100), item("SUGAR", 25_000), item("BREAD", 6_500)]).unwrap()
+    Catalogue::new(
+        Currency::Kes,
+        vec![
+            item("ONE", 100),
+            item("SUGAR", 25_000),
+            item("BREAD", 6_500),
+        ],
+    )
+    .unwrap()
 }
 
 /// An open sale of `total_minor` (made of `total_minor` × the 1.00 item).
@@ -44,17 +55,32 @@ pub fn sale(store: &mut Store, total_minor: i64) -> malipo_store::SaleRow {
     let mut cart = Cart::new(Currency::Kes);
     cart.add(&catalogue(), "ONE", total_minor / 100).unwrap();
     let draft = SaleDraft::from_cart(&cart).unwrap();
-    store.sale_create(&NewSale { till_prefix: "T1", cashier: "aisha", draft: &draft, cart_id: None }, T0).unwrap()
+    store
+        .sale_create(
+            &NewSale {
+                till_prefix: "T1",
+                cashier: "aisha",
+                draft: &draft,
+                cart_id: None,
+            },
+            T0,
+        )
+        .unwrap()
 }
 
 /// An issued invoice of `total_minor` in `mode`; returns (id, number).
 pub fn invoice(store: &mut Store, total_minor: i64, mode: PaymentMode) -> (i64, String) {
     let draft = InvoiceDraft {
-        customer: Customer { name: "Shule ya Upendo".into(), phone: None, email: None },
+        customer: Customer {
+            name: "Shule ya Upendo".into(),
+            phone: None,
+            email: None,
+        },
         currency: Currency::Kes,
         lines: vec![],
         total: kes(total_minor),
-        vat: VatBreakdown::from_gross(Currency::Kes, [(TaxClass::Exempt, kes(total_minor))]).unwrap(),
+        vat: VatBreakdown::from_gross(Currency::Kes, [(TaxClass::Exempt, kes(total_minor))])
+            .unwrap(),
         due_date: "2026-12-31".into(),
         payment_mode: mode,
     };

@@ -13,14 +13,23 @@ fn an_empty_or_older_file_is_brought_up_to_date_and_reopening_keeps_data() {
     }
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    store.setting_set("shop.name", "Duka la Mama", "setup", crate::T0).unwrap();
+    store
+        .setting_set("shop.name", "Duka la Mama", "setup", crate::T0)
+        .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.setting_get("shop.name").unwrap().as_deref(), Some("Duka la Mama"));
+    assert_eq!(
+        store.setting_get("shop.name").unwrap().as_deref(),
+        Some("Duka la Mama")
+    );
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let note: String = conn.query_row("SELECT x FROM legacy_note", [], |r| r.get(0)).unwrap();
+    let note: String = conn
+        .query_row("SELECT x FROM legacy_note", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(note, "kept", "upgrading never drops what was there");
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -29,9 +38,14 @@ fn a_database_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     drop(Store::open(&path).unwrap());
-    rusqlite::Connection::open(&path).unwrap().execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1)).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+        .unwrap();
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION));
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
+    );
     assert!(err.to_string().contains("newer version of Malipo"), "{err}");
 }
 
@@ -40,6 +54,12 @@ fn foreign_keys_are_enforced() {
     let (_d, mut store) = crate::file_store();
     let mut c = crate::conf(malipo_core::PaymentMethod::Cash, "CASH-1", 100);
     c.inbox_id = Some(12345);
-    assert!(store.post_payment(&c, crate::T0).is_err(), "a payment cannot name a missing inbox event");
-    assert!(store.check().unwrap().is_empty(), "and nothing of it was kept");
+    assert!(
+        store.post_payment(&c, crate::T0).is_err(),
+        "a payment cannot name a missing inbox event"
+    );
+    assert!(
+        store.check().unwrap().is_empty(),
+        "and nothing of it was kept"
+    );
 }

@@ -2,13 +2,22 @@
 //! confirmations that must post once.
 
 use malipo_core::{
-    AttemptState, MatchedBy, PaymentMethod, PaymentMode, Phone, SaleStatus, TargetRef, TargetStatus, UnmatchedReason,
+    AttemptState, MatchedBy, PaymentMethod, PaymentMode, Phone, SaleStatus, TargetRef,
+    TargetStatus, UnmatchedReason,
 };
-use malipo_store::{ConflictField, NewAttempt, NewInboxEvent, PostOutcome, RefundKind, RefundRequest, Store};
+use malipo_store::{
+    ConflictField, NewAttempt, NewInboxEvent, PostOutcome, RefundKind, RefundRequest, Store,
+};
 
 use crate::{conf, file_store, invoice, kes, sale, T0};
 
-fn stk_attempt(store: &mut Store, target: TargetRef, minor: i64, reference: &str, checkout: &str) -> i64 {
+fn stk_attempt(
+    store: &mut Store,
+    target: TargetRef,
+    minor: i64,
+    reference: &str,
+    checkout: &str,
+) -> i64 {
     let a = store
         .attempt_create(
             &NewAttempt {
@@ -35,9 +44,19 @@ fn duplicate_receipt_posts_once() {
     let first = store.post_payment(&c, T0).unwrap();
     assert!(matches!(first, PostOutcome::Posted { .. }), "{first:?}");
     let second = store.post_payment(&c, T0).unwrap();
-    assert_eq!(second, PostOutcome::Duplicate { existing: first.payment_id(), enriched: false });
+    assert_eq!(
+        second,
+        PostOutcome::Duplicate {
+            existing: first.payment_id(),
+            enriched: false
+        }
+    );
     let b = store.balance(TargetRef::Sale(s.id)).unwrap();
-    assert_eq!(b.allocated, kes(50_000), "a repeated callback must not allocate twice");
+    assert_eq!(
+        b.allocated,
+        kes(50_000),
+        "a repeated callback must not allocate twice"
+    );
     assert_eq!(b.status, TargetStatus::Paid);
     assert!(store.check().unwrap().is_empty());
 }
@@ -45,45 +64,98 @@ fn duplicate_receipt_posts_once() {
 #[test]
 fn same_receipt_different_amount_is_a_conflict_not_a_second_posting() {
     let (_d, mut store) = file_store();
-    let first = store.post_payment(&conf(PaymentMethod::MpesaPaybill, "QK12AB", 50_000), T0).unwrap();
-    let other = store.post_payment(&conf(PaymentMethod::MpesaPaybill, "QK12AB", 40_000), T0).unwrap();
-    assert_eq!(other, PostOutcome::Conflict { existing: first.payment_id(), field: ConflictField::Amount });
+    let first = store
+        .post_payment(&conf(PaymentMethod::MpesaPaybill, "QK12AB", 50_000), T0)
+        .unwrap();
+    let other = store
+        .post_payment(&conf(PaymentMethod::MpesaPaybill, "QK12AB", 40_000), T0)
+        .unwrap();
+    assert_eq!(
+        other,
+        PostOutcome::Conflict {
+            existing: first.payment_id(),
+            field: ConflictField::Amount
+        }
+    );
     let mut payer = conf(PaymentMethod::MpesaPaybill, "QK12AC", 100);
     payer.payer_phone = Some(Phone::parse("0712345678").unwrap());
     store.post_payment(&payer, T0).unwrap();
     payer.payer_phone = Some(Phone::parse("0799999999").unwrap());
     assert!(matches!(
         store.post_payment(&payer, T0).unwrap(),
-        PostOutcome::Conflict { field: ConflictField::Payer, .. }
+        PostOutcome::Conflict {
+            field: ConflictField::Payer,
+            ..
+        }
     ));
-    assert_eq!(store.conflicts_open().unwrap(), 2, "conflicts are kept for a manager");
-    assert_eq!(store.payment_get(first.payment_id()).unwrap().amount, kes(50_000), "the first stands");
+    assert_eq!(
+        store.conflicts_open().unwrap(),
+        2,
+        "conflicts are kept for a manager"
+    );
+    assert_eq!(
+        store.payment_get(first.payment_id()).unwrap().amount,
+        kes(50_000),
+        "the first stands"
+    );
 }
 
 #[test]
 fn stk_confirmed_by_query_then_callback_is_one_payment() {
     let (_d, mut store) = file_store();
     let s = sale(&mut store, 56_500);
-    let a = stk_attempt(&mut store, TargetRef::Sale(s.id), 56_500, &s.number, "ws_CO_1");
+    let a = stk_attempt(
+        &mut store,
+        TargetRef::Sale(s.id),
+        56_500,
+        &s.number,
+        "ws_CO_1",
+    );
     // The STK query says success but gives no receipt number.
     let mut query = conf(PaymentMethod::MpesaStk, "", 56_500);
     query.provider_txn_id = None;
     query.attempt_ref = Some("ws_CO_1".into());
     let first = store.post_payment(&query, T0).unwrap();
-    let PostOutcome::Posted { payment_id, allocations, .. } = &first else { panic!("{first:?}") };
+    let PostOutcome::Posted {
+        payment_id,
+        allocations,
+        ..
+    } = &first
+    else {
+        panic!("{first:?}")
+    };
     assert_eq!(allocations[0].matched_by, MatchedBy::Attempt.code());
     assert_eq!(store.attempt_get(a).unwrap().state, AttemptState::Succeeded);
     // The callback arrives with the receipt.
     let mut callback = conf(PaymentMethod::MpesaStk, "TKP5ZZ81AB", 56_500);
     callback.attempt_ref = Some("ws_CO_1".into());
     let second = store.post_payment(&callback, T0).unwrap();
-    assert_eq!(second, PostOutcome::Duplicate { existing: *payment_id, enriched: true });
-    assert_eq!(store.payment_get(*payment_id).unwrap().provider_txn_id.as_deref(), Some("TKP5ZZ81AB"));
+    assert_eq!(
+        second,
+        PostOutcome::Duplicate {
+            existing: *payment_id,
+            enriched: true
+        }
+    );
+    assert_eq!(
+        store
+            .payment_get(*payment_id)
+            .unwrap()
+            .provider_txn_id
+            .as_deref(),
+        Some("TKP5ZZ81AB")
+    );
     // And the same receipt as a C2B confirmation (STK to a paybill) is the same money.
     let mut c2b = conf(PaymentMethod::MpesaPaybill, "TKP5ZZ81AB", 56_500);
     c2b.account_reference = Some(s.number.clone());
-    assert!(matches!(store.post_payment(&c2b, T0).unwrap(), PostOutcome::Duplicate { .. }));
-    assert_eq!(store.balance(TargetRef::Sale(s.id)).unwrap().allocated, kes(56_500));
+    assert!(matches!(
+        store.post_payment(&c2b, T0).unwrap(),
+        PostOutcome::Duplicate { .. }
+    ));
+    assert_eq!(
+        store.balance(TargetRef::Sale(s.id)).unwrap().allocated,
+        kes(56_500)
+    );
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -91,7 +163,13 @@ fn stk_confirmed_by_query_then_callback_is_one_payment() {
 fn c2b_before_stk_callback_posts_once_and_completes_the_attempt() {
     let (_d, mut store) = file_store();
     let s = sale(&mut store, 10_000);
-    let a = stk_attempt(&mut store, TargetRef::Sale(s.id), 10_000, &s.number, "ws_CO_2");
+    let a = stk_attempt(
+        &mut store,
+        TargetRef::Sale(s.id),
+        10_000,
+        &s.number,
+        "ws_CO_2",
+    );
     let mut c2b = conf(PaymentMethod::MpesaPaybill, "TKR1", 10_000);
     c2b.account_reference = Some(s.number.clone());
     let first = store.post_payment(&c2b, T0).unwrap();
@@ -99,10 +177,16 @@ fn c2b_before_stk_callback_posts_once_and_completes_the_attempt() {
     callback.attempt_ref = Some("ws_CO_2".into());
     assert_eq!(
         store.post_payment(&callback, T0).unwrap(),
-        PostOutcome::Duplicate { existing: first.payment_id(), enriched: true }
+        PostOutcome::Duplicate {
+            existing: first.payment_id(),
+            enriched: true
+        }
     );
     assert_eq!(store.attempt_get(a).unwrap().state, AttemptState::Succeeded);
-    assert_eq!(store.payment_get(first.payment_id()).unwrap().attempt_id, Some(a));
+    assert_eq!(
+        store.payment_get(first.payment_id()).unwrap().attempt_id,
+        Some(a)
+    );
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -110,7 +194,13 @@ fn c2b_before_stk_callback_posts_once_and_completes_the_attempt() {
 fn c2b_with_receipt_after_a_receiptless_stk_query_is_the_same_money() {
     let (_d, mut store) = file_store();
     let s = sale(&mut store, 20_000);
-    stk_attempt(&mut store, TargetRef::Sale(s.id), 20_000, &s.number, "ws_CO_3");
+    stk_attempt(
+        &mut store,
+        TargetRef::Sale(s.id),
+        20_000,
+        &s.number,
+        "ws_CO_3",
+    );
     let mut query = conf(PaymentMethod::MpesaStk, "", 20_000);
     query.provider_txn_id = None;
     query.attempt_ref = Some("ws_CO_3".into());
@@ -119,9 +209,15 @@ fn c2b_with_receipt_after_a_receiptless_stk_query_is_the_same_money() {
     c2b.account_reference = Some(format!(" {} ", s.number.replace('-', " ")));
     assert_eq!(
         store.post_payment(&c2b, T0).unwrap(),
-        PostOutcome::Duplicate { existing: first.payment_id(), enriched: true }
+        PostOutcome::Duplicate {
+            existing: first.payment_id(),
+            enriched: true
+        }
     );
-    assert_eq!(store.balance(TargetRef::Sale(s.id)).unwrap().allocated, kes(20_000));
+    assert_eq!(
+        store.balance(TargetRef::Sale(s.id)).unwrap().allocated,
+        kes(20_000)
+    );
 }
 
 #[test]
@@ -131,20 +227,41 @@ fn paybill_reference_is_matched_however_the_customer_typed_it() {
     let mut c = conf(PaymentMethod::MpesaPaybill, "R1", 40_000);
     c.account_reference = Some(number.to_lowercase().replace('-', " "));
     let out = store.post_payment(&c, T0).unwrap();
-    let PostOutcome::Posted { allocations, unmatched, .. } = out else { panic!("{out:?}") };
+    let PostOutcome::Posted {
+        allocations,
+        unmatched,
+        ..
+    } = out
+    else {
+        panic!("{out:?}")
+    };
     assert_eq!(allocations[0].target, TargetRef::Invoice(inv));
     assert!(unmatched.is_none());
     let b = store.balance(TargetRef::Invoice(inv)).unwrap();
-    assert_eq!((b.balance, b.status), (kes(60_000), TargetStatus::PartiallyPaid));
+    assert_eq!(
+        (b.balance, b.status),
+        (kes(60_000), TargetStatus::PartiallyPaid)
+    );
     // An over-payment fills the balance and the rest waits as unmatched.
     let mut c = conf(PaymentMethod::MpesaPaybill, "R2", 70_000);
     c.account_reference = Some(number.clone());
-    let PostOutcome::Posted { allocations, unmatched: Some(rest), .. } = store.post_payment(&c, T0).unwrap() else {
+    let PostOutcome::Posted {
+        allocations,
+        unmatched: Some(rest),
+        ..
+    } = store.post_payment(&c, T0).unwrap()
+    else {
         panic!("expected a remainder")
     };
     assert_eq!(allocations[0].amount, kes(60_000));
-    assert_eq!((rest.open_amount, rest.reason), (kes(10_000), UnmatchedReason::OverPayment));
-    assert_eq!(store.balance(TargetRef::Invoice(inv)).unwrap().status, TargetStatus::Paid);
+    assert_eq!(
+        (rest.open_amount, rest.reason),
+        (kes(10_000), UnmatchedReason::OverPayment)
+    );
+    assert_eq!(
+        store.balance(TargetRef::Invoice(inv)).unwrap().status,
+        TargetStatus::Paid
+    );
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -159,14 +276,30 @@ fn invoice_payment_modes_decide_partial_and_over_payments() {
         store.post_payment(&c, T0).unwrap()
     };
     let out = pay(&mut store, "E1", &n_exact, 20_000);
-    let PostOutcome::Unmatched { receipt, .. } = out else { panic!("{out:?}") };
+    let PostOutcome::Unmatched { receipt, .. } = out else {
+        panic!("{out:?}")
+    };
     assert_eq!(receipt.reason, UnmatchedReason::AmountMismatch);
-    assert!(matches!(pay(&mut store, "E2", &n_exact, 50_000), PostOutcome::Posted { unmatched: None, .. }));
-    assert_eq!(store.balance(TargetRef::Invoice(exact)).unwrap().status, TargetStatus::Paid);
+    assert!(matches!(
+        pay(&mut store, "E2", &n_exact, 50_000),
+        PostOutcome::Posted {
+            unmatched: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        store.balance(TargetRef::Invoice(exact)).unwrap().status,
+        TargetStatus::Paid
+    );
     pay(&mut store, "O1", &n_over, 80_000);
     let b = store.balance(TargetRef::Invoice(over)).unwrap();
-    assert_eq!((b.balance, b.status), (kes(-30_000), TargetStatus::OverPaid));
-    let PostOutcome::Unmatched { receipt, .. } = pay(&mut store, "E3", &n_exact, 50_000) else { panic!() };
+    assert_eq!(
+        (b.balance, b.status),
+        (kes(-30_000), TargetStatus::OverPaid)
+    );
+    let PostOutcome::Unmatched { receipt, .. } = pay(&mut store, "E3", &n_exact, 50_000) else {
+        panic!()
+    };
     assert_eq!(receipt.reason, UnmatchedReason::AlreadyPaid);
 }
 
@@ -174,32 +307,67 @@ fn invoice_payment_modes_decide_partial_and_over_payments() {
 fn till_payment_matches_the_one_waiting_sale_and_else_waits_to_be_claimed() {
     let (_d, mut store) = file_store();
     let one = sale(&mut store, 30_000);
-    store.sale_wait_for_till(one.id, Some(kes(30_000)), T0).unwrap();
-    let out = store.post_payment(&conf(PaymentMethod::MpesaTill, "TILL1", 30_000), T0.plus_ms(60_000)).unwrap();
-    let PostOutcome::Posted { allocations, .. } = out else { panic!("{out:?}") };
+    store
+        .sale_wait_for_till(one.id, Some(kes(30_000)), T0)
+        .unwrap();
+    let out = store
+        .post_payment(
+            &conf(PaymentMethod::MpesaTill, "TILL1", 30_000),
+            T0.plus_ms(60_000),
+        )
+        .unwrap();
+    let PostOutcome::Posted { allocations, .. } = out else {
+        panic!("{out:?}")
+    };
     assert_eq!(allocations[0].target, TargetRef::Sale(one.id));
     assert_eq!(allocations[0].matched_by, MatchedBy::TillAmount.code());
 
     let a = sale(&mut store, 12_000);
     let b = sale(&mut store, 12_000);
-    store.sale_wait_for_till(a.id, Some(kes(12_000)), T0).unwrap();
-    store.sale_wait_for_till(b.id, Some(kes(12_000)), T0).unwrap();
-    let out = store.post_payment(&conf(PaymentMethod::MpesaTill, "TILL2", 12_000), T0).unwrap();
-    let PostOutcome::Unmatched { receipt, .. } = out else { panic!("{out:?}") };
+    store
+        .sale_wait_for_till(a.id, Some(kes(12_000)), T0)
+        .unwrap();
+    store
+        .sale_wait_for_till(b.id, Some(kes(12_000)), T0)
+        .unwrap();
+    let out = store
+        .post_payment(&conf(PaymentMethod::MpesaTill, "TILL2", 12_000), T0)
+        .unwrap();
+    let PostOutcome::Unmatched { receipt, .. } = out else {
+        panic!("{out:?}")
+    };
     assert_eq!(receipt.reason, UnmatchedReason::SeveralTillCandidates);
     // The cashier claims it for sale b: the same posting, audited.
-    let claimed = store.attach_unmatched(receipt.id, TargetRef::Sale(b.id), "aisha", T0).unwrap();
-    assert!(matches!(claimed, PostOutcome::Posted { unmatched: None, .. }));
-    assert_eq!(store.balance(TargetRef::Sale(b.id)).unwrap().status, TargetStatus::Paid);
+    let claimed = store
+        .attach_unmatched(receipt.id, TargetRef::Sale(b.id), "aisha", T0)
+        .unwrap();
+    assert!(matches!(
+        claimed,
+        PostOutcome::Posted {
+            unmatched: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        store.balance(TargetRef::Sale(b.id)).unwrap().status,
+        TargetStatus::Paid
+    );
     assert!(store.unmatched_get(receipt.id).unwrap().placed_at.is_some());
-    let audit = store.audit_list(Some(("unmatched_receipt", &receipt.id.to_string())), 10).unwrap();
+    let audit = store
+        .audit_list(Some(("unmatched_receipt", &receipt.id.to_string())), 10)
+        .unwrap();
     assert_eq!(audit.len(), 1);
-    assert_eq!((audit[0].actor.as_str(), audit[0].action.as_str()), ("aisha", "attach_unmatched"));
+    assert_eq!(
+        (audit[0].actor.as_str(), audit[0].action.as_str()),
+        ("aisha", "attach_unmatched")
+    );
     // Nothing waits for a till payment outside the window.
     let mut later = conf(PaymentMethod::MpesaTill, "TILL3", 12_000);
     later.received_at = T0.plus_ms(3_600_000);
     let out = store.post_payment(&later, later.received_at).unwrap();
-    assert!(matches!(out, PostOutcome::Unmatched { receipt, .. } if receipt.reason == UnmatchedReason::NoTillCandidate));
+    assert!(
+        matches!(out, PostOutcome::Unmatched { receipt, .. } if receipt.reason == UnmatchedReason::NoTillCandidate)
+    );
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -207,21 +375,47 @@ fn till_payment_matches_the_one_waiting_sale_and_else_waits_to_be_claimed() {
 fn late_payment_for_a_voided_sale_waits_as_unmatched() {
     let (_d, mut store) = file_store();
     let s = sale(&mut store, 10_000);
-    let a = stk_attempt(&mut store, TargetRef::Sale(s.id), 10_000, &s.number, "ws_CO_9");
-    store.attempt_transition(a, AttemptState::TimedOut, Some("stopped waiting"), T0).unwrap();
-    store.sale_set_status(s.id, SaleStatus::Void, "aisha", T0).unwrap();
+    let a = stk_attempt(
+        &mut store,
+        TargetRef::Sale(s.id),
+        10_000,
+        &s.number,
+        "ws_CO_9",
+    );
+    store
+        .attempt_transition(a, AttemptState::TimedOut, Some("stopped waiting"), T0)
+        .unwrap();
+    store
+        .sale_set_status(s.id, SaleStatus::Void, "aisha", T0)
+        .unwrap();
     let mut late = conf(PaymentMethod::MpesaStk, "LATE1", 10_000);
     late.attempt_ref = Some("ws_CO_9".into());
     let out = store.post_payment(&late, T0).unwrap();
-    let PostOutcome::Unmatched { receipt, .. } = out else { panic!("{out:?}") };
+    let PostOutcome::Unmatched { receipt, .. } = out else {
+        panic!("{out:?}")
+    };
     assert_eq!(receipt.reason, UnmatchedReason::TargetClosed);
     let attempt = store.attempt_get(a).unwrap();
-    assert_eq!((attempt.state, attempt.late), (AttemptState::Succeeded, true), "a late success is representable");
+    assert_eq!(
+        (attempt.state, attempt.late),
+        (AttemptState::Succeeded, true),
+        "a late success is representable"
+    );
     // A clerk places it on a new sale.
     let s2 = sale(&mut store, 10_000);
-    store.attach_unmatched(receipt.id, TargetRef::Sale(s2.id), "manager", T0).unwrap();
-    assert_eq!(store.balance(TargetRef::Sale(s2.id)).unwrap().status, TargetStatus::Paid);
-    assert!(store.attach_unmatched(receipt.id, TargetRef::Sale(s2.id), "manager", T0).is_err(), "placed once");
+    store
+        .attach_unmatched(receipt.id, TargetRef::Sale(s2.id), "manager", T0)
+        .unwrap();
+    assert_eq!(
+        store.balance(TargetRef::Sale(s2.id)).unwrap().status,
+        TargetStatus::Paid
+    );
+    assert!(
+        store
+            .attach_unmatched(receipt.id, TargetRef::Sale(s2.id), "manager", T0)
+            .is_err(),
+        "placed once"
+    );
 }
 
 #[test]
@@ -229,10 +423,21 @@ fn illegal_attempt_transitions_are_refused() {
     let (_d, mut store) = file_store();
     let s = sale(&mut store, 100);
     let a = stk_attempt(&mut store, TargetRef::Sale(s.id), 100, &s.number, "ws_CO_x");
-    store.attempt_transition(a, AttemptState::Cancelled, Some("1032"), T0).unwrap();
-    let err = store.attempt_transition(a, AttemptState::Failed, None, T0).unwrap_err();
-    assert_eq!(err.to_string(), "a payment attempt cannot go from cancelled to failed");
-    assert_eq!(store.attempt_get(a).unwrap().state, AttemptState::Cancelled, "not overwritten");
+    store
+        .attempt_transition(a, AttemptState::Cancelled, Some("1032"), T0)
+        .unwrap();
+    let err = store
+        .attempt_transition(a, AttemptState::Failed, None, T0)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a payment attempt cannot go from cancelled to failed"
+    );
+    assert_eq!(
+        store.attempt_get(a).unwrap().state,
+        AttemptState::Cancelled,
+        "not overwritten"
+    );
 }
 
 #[test]
@@ -259,15 +464,25 @@ fn unknown_reference_waits_with_its_reason_and_the_inbox_records_the_outcome() {
             received_at: T0,
         })
         .unwrap();
-    assert_eq!((again, new), (inbox_id, false), "a redelivered relay event is stored once");
+    assert_eq!(
+        (again, new),
+        (inbox_id, false),
+        "a redelivered relay event is stored once"
+    );
     let mut c = conf(PaymentMethod::MpesaPaybill, "X1", 5_000);
     c.account_reference = Some("NO-SUCH-1".into());
     c.inbox_id = Some(inbox_id);
     let out = store.post_payment(&c, T0).unwrap();
-    assert!(matches!(out, PostOutcome::Unmatched { ref receipt, .. } if receipt.reason == UnmatchedReason::UnknownReference));
+    assert!(
+        matches!(out, PostOutcome::Unmatched { ref receipt, .. } if receipt.reason == UnmatchedReason::UnknownReference)
+    );
     let events = store.inbox_list(None, 10).unwrap();
     assert_eq!(events[0].outcome, "unmatched");
-    assert_eq!(events[0].body, br#"{"TransID":"X1"}"#.to_vec(), "raw bytes kept as received");
+    assert_eq!(
+        events[0].body,
+        br#"{"TransID":"X1"}"#.to_vec(),
+        "raw bytes kept as received"
+    );
     assert_eq!(store.unmatched_open(10).unwrap().len(), 1);
 }
 
@@ -279,23 +494,62 @@ fn refunds_reopen_the_balance_and_cannot_exceed_what_was_paid() {
     c.account_reference = Some(s.number.clone());
     let pid = store.post_payment(&c, T0).unwrap().payment_id();
     let target = Some(TargetRef::Sale(s.id));
-    let too_much = RefundRequest { payment_id: pid, target, amount: kes(40_001), kind: RefundKind::Refund, actor: "boss" };
+    let too_much = RefundRequest {
+        payment_id: pid,
+        target,
+        amount: kes(40_001),
+        kind: RefundKind::Refund,
+        actor: "boss",
+    };
     assert!(store.refund_request(&too_much, T0).is_err());
-    let part = RefundRequest { payment_id: pid, target, amount: kes(15_000), kind: RefundKind::Refund, actor: "boss" };
+    let part = RefundRequest {
+        payment_id: pid,
+        target,
+        amount: kes(15_000),
+        kind: RefundKind::Refund,
+        actor: "boss",
+    };
     let r = store.refund_request(&part, T0).unwrap();
-    assert_eq!(store.balance(TargetRef::Sale(s.id)).unwrap().status, TargetStatus::Paid, "not until it completes");
+    assert_eq!(
+        store.balance(TargetRef::Sale(s.id)).unwrap().status,
+        TargetStatus::Paid,
+        "not until it completes"
+    );
     store.refund_complete(r.id, Some("RF_1"), T0).unwrap();
     let b = store.balance(TargetRef::Sale(s.id)).unwrap();
-    assert_eq!((b.balance, b.refunded, b.status), (kes(15_000), kes(15_000), TargetStatus::Refunded));
-    let rest = RefundRequest { payment_id: pid, target, amount: kes(25_001), kind: RefundKind::Refund, actor: "boss" };
+    assert_eq!(
+        (b.balance, b.refunded, b.status),
+        (kes(15_000), kes(15_000), TargetStatus::Refunded)
+    );
+    let rest = RefundRequest {
+        payment_id: pid,
+        target,
+        amount: kes(25_001),
+        kind: RefundKind::Refund,
+        actor: "boss",
+    };
     assert!(store.refund_request(&rest, T0).is_err());
-    let rest = RefundRequest { amount: kes(25_000), ..rest };
+    let rest = RefundRequest {
+        amount: kes(25_000),
+        ..rest
+    };
     let r2 = store.refund_request(&rest, T0).unwrap();
-    store.refund_fail(r2.id, "insufficient balance", T0).unwrap();
+    store
+        .refund_fail(r2.id, "insufficient balance", T0)
+        .unwrap();
     let r3 = store.refund_request(&rest, T0).unwrap();
     store.refund_complete(r3.id, None, T0).unwrap();
-    assert_eq!(store.payment_get(pid).unwrap().status, malipo_store::PaymentStatus::Refunded);
-    assert_eq!(store.audit_list(Some(("refund", &r2.id.to_string())), 10).unwrap().len(), 2);
+    assert_eq!(
+        store.payment_get(pid).unwrap().status,
+        malipo_store::PaymentStatus::Refunded
+    );
+    assert_eq!(
+        store
+            .audit_list(Some(("refund", &r2.id.to_string())), 10)
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -308,12 +562,23 @@ fn a_batch_posts_each_confirmation_as_alone_and_a_refused_one_changes_nothing() 
     let mut bad = conf(PaymentMethod::MpesaPaybill, "B2", 500);
     bad.inbox_id = Some(999_999); // names an event that does not exist: refused by a foreign key
     let extra = conf(PaymentMethod::MpesaPaybill, "B3", 700);
-    let outcomes = store.post_payments(&[good.clone(), bad, extra, good], T0).unwrap();
+    let outcomes = store
+        .post_payments(&[good.clone(), bad, extra, good], T0)
+        .unwrap();
     assert!(matches!(outcomes[0], Ok(PostOutcome::Posted { .. })));
     assert!(outcomes[1].is_err());
     assert!(matches!(outcomes[2], Ok(PostOutcome::Unmatched { .. })));
-    assert!(matches!(outcomes[3], Ok(PostOutcome::Duplicate { .. })), "duplicates inside one batch post once");
-    assert!(store.payment_by_txn(malipo_core::Provider::Mpesa, "B2").unwrap().is_none());
-    assert_eq!(store.balance(TargetRef::Sale(s.id)).unwrap().status, TargetStatus::Paid);
+    assert!(
+        matches!(outcomes[3], Ok(PostOutcome::Duplicate { .. })),
+        "duplicates inside one batch post once"
+    );
+    assert!(store
+        .payment_by_txn(malipo_core::Provider::Mpesa, "B2")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.balance(TargetRef::Sale(s.id)).unwrap().status,
+        TargetStatus::Paid
+    );
     assert!(store.check().unwrap().is_empty());
 }
