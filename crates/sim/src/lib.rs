@@ -1,3 +1,8 @@
-//! `malipo-sim` — Faithful simulators of the Daraja, Paystack and ClickPesa HTTP APIs for tests and the training mode.
+//! `malipo-sim` — faithful simulators of the providers' HTTP APIs, for the tests and the
+//! till's training mode. Each speaks its provider's exact wire format on a loopback port and
+//! scripts the customer (approve, cancel, wrong PIN, never answer, duplicate the callback…).
 //!
-//! Skeleton: this crate is laid out by the foundation and filled in by its own issue.
+//! Each simulator module exposes `router(state) -> axum::Router` and
+//! `run(listener, shutdown)`, so tests start them in-process on port 0 and the `malipo-sim`
+//! binary starts them on fixed ports. The simulators deliberately do not share wire types with
+//! `malipo-providers`: a misread field shows up as a disagreement on the wire.
