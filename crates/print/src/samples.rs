@@ -1,0 +1,198 @@
+//! Sample documents for the training mode, the golden tests, the benchmarks and
+//! `docs/samples/`: Duka la Mama's cash, M-Pesa, card, split-tender and refunded sales.
+
+use malipo_core::{Currency, Money, PaymentMethod, Phone, TaxClass, Timestamp, VatBreakdown};
+
+use crate::i18n::Language;
+use crate::model::{
+    LocalTime, Logo, QrCode, Receipt, ReceiptLine, Reversal, ReversalKind, ShopHeader, Tender,
+    TenderDetail, NAIROBI_OFFSET_MINUTES,
+};
+
+/// The sample logo shipped in `assets/`.
+pub const LOGO_PNG: &[u8] = include_bytes!("../assets/logo.png");
+
+/// The receipts the golden tests print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleSale {
+    Cash,
+    MpesaStk,
+    Card,
+    Split,
+    Refunded,
+}
+
+impl SampleSale {
+    /// Every sample.
+    pub const ALL: [SampleSale; 5] = [
+        SampleSale::Cash,
+        SampleSale::MpesaStk,
+        SampleSale::Card,
+        SampleSale::Split,
+        SampleSale::Refunded,
+    ];
+
+    /// A file-name stem.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SampleSale::Cash => "cash",
+            SampleSale::MpesaStk => "mpesa_stk",
+            SampleSale::Card => "card",
+            SampleSale::Split => "split",
+            SampleSale::Refunded => "refunded",
+        }
+    }
+}
+
+/// KES from shillings and cents.
+pub fn kes(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::Kes)
+}
+
+/// The sample shop, with the logo when `logo` is set.
+pub fn shop(logo: bool) -> ShopHeader {
+    ShopHeader {
+        name: "Duka la Mama".into(),
+        address: vec!["Moi Avenue, Nairobi".into()],
+        pin: Some("P051234567X".into()),
+        phone: Some("0712 345678".into()),
+        logo: if logo {
+            Logo::from_png(LOGO_PNG).ok()
+        } else {
+            None
+        },
+    }
+}
+
+fn line(name: &str, quantity: i64, unit: i64, class: TaxClass) -> (ReceiptLine, TaxClass) {
+    (
+        ReceiptLine {
+            name: name.into(),
+            quantity,
+            unit_price: kes(unit),
+            amount: kes(unit * quantity),
+        },
+        class,
+    )
+}
+
+fn sample_phone() -> Option<Phone> {
+    Phone::parse("0712345678").ok()
+}
+
+/// One of the sample receipts.
+pub fn receipt(kind: SampleSale) -> Receipt {
+    let mut lines = vec![
+        line("Sugar 2kg", 2, 25_000, TaxClass::Standard),
+        line("Bread 400g", 1, 6_500, TaxClass::Standard),
+    ];
+    if matches!(kind, SampleSale::Card | SampleSale::Split) {
+        lines.push(line(
+            "Café Tchibo – ground coffee 250g",
+            1,
+            48_000,
+            TaxClass::Standard,
+        ));
+        lines.push(line("Maziwa Fresha 500ml", 3, 6_000, TaxClass::Exempt));
+    }
+    let vat = VatBreakdown::from_gross(Currency::Kes, lines.iter().map(|(l, c)| (*c, l.amount)))
+        .unwrap_or(VatBreakdown { lines: Vec::new() });
+    let lines: Vec<ReceiptLine> = lines.into_iter().map(|(l, _)| l).collect();
+    let subtotal = kes(lines.iter().map(|l| l.amount.minor).sum());
+    let discounts = if kind == SampleSale::Card {
+        kes(5_000)
+    } else {
+        kes(0)
+    };
+    let total = kes(subtotal.minor - discounts.minor);
+    let mpesa = |amount: i64, receipt: &str| Tender {
+        method: PaymentMethod::MpesaStk,
+        amount: kes(amount),
+        detail: TenderDetail::Mpesa {
+            receipt: Some(receipt.into()),
+            phone: sample_phone(),
+        },
+    };
+    let (tenders, reversals, balance_due) = match kind {
+        SampleSale::Cash => (
+            vec![Tender {
+                method: PaymentMethod::Cash,
+                amount: total,
+                detail: TenderDetail::Cash {
+                    tendered: kes(100_000),
+                    change: kes(100_000 - total.minor),
+                },
+            }],
+            vec![],
+            kes(0),
+        ),
+        SampleSale::MpesaStk => (vec![mpesa(total.minor, "TKP5ZZ81AB")], vec![], kes(0)),
+        SampleSale::Card => (
+            vec![Tender {
+                method: PaymentMethod::CardInline,
+                amount: total,
+                detail: TenderDetail::Card {
+                    brand: "VISA".into(),
+                    last4: "4081".into(),
+                    reference: Some("T685312098".into()),
+                },
+            }],
+            vec![],
+            kes(0),
+        ),
+        SampleSale::Split => (
+            vec![
+                mpesa(50_000, "TKQ7AB12CD"),
+                Tender {
+                    method: PaymentMethod::Cash,
+                    amount: kes(total.minor - 50_000),
+                    detail: TenderDetail::Cash {
+                        tendered: kes(100_000),
+                        change: kes(100_000 - (total.minor - 50_000)),
+                    },
+                },
+            ],
+            vec![],
+            kes(0),
+        ),
+        SampleSale::Refunded => (
+            vec![mpesa(total.minor, "TKP5ZZ81AB")],
+            vec![Reversal {
+                kind: ReversalKind::Reversed,
+                method: PaymentMethod::MpesaStk,
+                amount: total,
+                reference: Some("TKR9YY02QW".into()),
+            }],
+            total,
+        ),
+    };
+    let qr = (kind == SampleSale::Split).then(|| QrCode {
+        payload: "https://itax.kra.go.ke/KRA-Portal/invoiceChk.htm?invoiceNo=0040123456789".into(),
+        caption: Some("Verify with KRA eTIMS".into()),
+    });
+    Receipt {
+        language: if kind == SampleSale::Refunded {
+            Language::Kiswahili
+        } else {
+            Language::English
+        },
+        shop: shop(kind == SampleSale::Cash),
+        sale_number: "T1-000123".into(),
+        till: "T1".into(),
+        cashier: "Aisha".into(),
+        // 25 Nov 2026, 09:41 in Nairobi.
+        time: LocalTime::from_timestamp(Timestamp(1_795_588_860_000), NAIROBI_OFFSET_MINUTES),
+        currency: Currency::Kes,
+        lines,
+        subtotal,
+        discounts,
+        total,
+        vat,
+        tenders,
+        reversals,
+        balance_due,
+        reprint: kind == SampleSale::Refunded,
+        footer: vec!["Asante kwa kununua!".into()],
+        qr,
+    }
+}
