@@ -69,6 +69,8 @@ fn op() -> impl Strategy<Value = Op> {
 #[derive(Default)]
 struct Model {
     targets: Vec<(TargetRef, String, i64)>,
+    /// The payment mode of each target (sales take partial payments, never over-payments).
+    modes: HashMap<TargetRef, PaymentMode>,
     confirmations: Vec<Confirmation>,
     /// txn → the confirmation first sent with it (a receipt is never reused with other facts).
     by_txn: HashMap<String, usize>,
@@ -82,6 +84,8 @@ fn apply(store: &mut Store, m: &mut Model, op: &Op) {
     match op {
         Op::NewSale(total) => {
             let s = sale(store, *total);
+            m.modes
+                .insert(TargetRef::Sale(s.id), PaymentMode::AllowPartial);
             m.targets.push((TargetRef::Sale(s.id), s.number, *total));
         }
         Op::NewInvoice(total, mode) => {
@@ -91,6 +95,7 @@ fn apply(store: &mut Store, m: &mut Model, op: &Op) {
                 PaymentMode::AllowPartialAndOver,
             ][*mode as usize];
             let (id, number) = invoice(store, *total, mode);
+            m.modes.insert(TargetRef::Invoice(id), mode);
             m.targets.push((TargetRef::Invoice(id), number, *total));
         }
         Op::Pay {
@@ -239,6 +244,22 @@ fn check_model(store: &Store, m: &Model) {
             b.balance.minor, expected,
             "balance = total − allocations + refunds for {t:?}"
         );
+        let refunded = m.refunded_target.get(t).copied().unwrap_or(0);
+        match m.modes[t] {
+            PaymentMode::AllowPartialAndOver => {}
+            PaymentMode::AllowPartial => {
+                assert!(b.balance.minor >= 0, "{t:?} takes no over-payment")
+            }
+            PaymentMode::Exact => {
+                assert!(b.balance.minor >= 0, "{t:?} takes no over-payment");
+                if refunded == 0 {
+                    assert!(
+                        b.allocated.minor == 0 || b.allocated.minor == *total,
+                        "{t:?} takes only the exact balance"
+                    );
+                }
+            }
+        }
     }
 }
 
