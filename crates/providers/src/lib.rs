@@ -11,3 +11,6 @@
 //! How to make a change here: a wire field is named exactly as the provider names it (see
 //! `../shared/reference/`); conversions between wire amounts and `Money` happen once, at this
 //! boundary, and say what they do with cents.
+
+/// Paystack: cards and mobile money on the shop's own account; webhook verification.
+pub mod paystack;
