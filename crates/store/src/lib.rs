@@ -16,6 +16,7 @@
 //! (never edit a shipped one); time and ids are passed in, never read here; every write that a
 //! person makes (attach, void, refund, settings) leaves an audit line in the same transaction.
 
+mod balance;
 pub mod check;
 pub mod dashboard;
 mod error;
