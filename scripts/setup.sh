@@ -18,7 +18,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth x11-utils dbus-x11 imagemagick jq
-  gnome-keyring libsecret-tools keyutils
+  gnome-keyring libsecret-tools keyutils libdbus-1-dev
   webkit2gtk-driver chromium poppler-utils
 )
 
