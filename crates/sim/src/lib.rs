@@ -6,3 +6,9 @@
 //! `run(listener, shutdown)`, so tests start them in-process on port 0 and the `malipo-sim`
 //! binary starts them on fixed ports. The simulators deliberately do not share wire types with
 //! `malipo-providers`: a misread field shows up as a disagreement on the wire.
+
+/// Paystack: initialize/verify/refund, hosted checkout, PaystackPop stand-in, signed webhooks.
+pub mod paystack;
+
+/// Safaricom M-Pesa (Daraja): OAuth, STK, C2B, QR, reversal, status, scripted customers.
+pub mod daraja;
