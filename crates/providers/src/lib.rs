@@ -12,5 +12,8 @@
 //! `../shared/reference/`); conversions between wire amounts and `Money` happen once, at this
 //! boundary, and say what they do with cents.
 
+/// Safaricom M-Pesa (Daraja): STK push and query, C2B, Dynamic QR, reversal, status.
+pub mod daraja;
+
 /// Paystack: cards and mobile money on the shop's own account; webhook verification.
 pub mod paystack;
