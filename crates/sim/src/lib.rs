@@ -9,3 +9,6 @@
 
 /// Paystack: initialize/verify/refund, hosted checkout, PaystackPop stand-in, signed webhooks.
 pub mod paystack;
+
+/// Safaricom M-Pesa (Daraja): OAuth, STK, C2B, QR, reversal, status, scripted customers.
+pub mod daraja;
