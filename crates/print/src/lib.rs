@@ -15,8 +15,10 @@
 pub mod codepage;
 pub mod escpos;
 pub mod i18n;
+pub mod invoice;
 pub mod layout;
 pub mod model;
+pub mod pdf;
 pub mod raster;
 pub mod samples;
 pub mod text;

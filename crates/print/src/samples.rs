@@ -1,9 +1,13 @@
 //! Sample documents for the training mode, the golden tests, the benchmarks and
-//! `docs/samples/`: Duka la Mama's cash, M-Pesa, card, split-tender and refunded sales.
+//! `docs/samples/`: Duka la Mama's cash, M-Pesa, card, split-tender and refunded sales, and
+//! an invoice.
 
-use malipo_core::{Currency, Money, PaymentMethod, Phone, TaxClass, Timestamp, VatBreakdown};
+use malipo_core::{
+    Currency, Customer, Money, PaymentMethod, Phone, TaxClass, Timestamp, VatBreakdown,
+};
 
 use crate::i18n::Language;
+use crate::invoice::{Invoice, PaymentInstructions};
 use crate::model::{
     LocalTime, Logo, QrCode, Receipt, ReceiptLine, Reversal, ReversalKind, ShopHeader, Tender,
     TenderDetail, NAIROBI_OFFSET_MINUTES,
@@ -194,5 +198,91 @@ pub fn receipt(kind: SampleSale) -> Receipt {
         reprint: kind == SampleSale::Refunded,
         footer: vec!["Asante kwa kununua!".into()],
         qr,
+    }
+}
+
+/// A sample invoice for Wanjirū's school supplies: partly paid by M-Pesa when `partly_paid`,
+/// otherwise paid in full by card; Paybill, Paystack link and BillPay instructions.
+pub fn invoice(partly_paid: bool) -> Invoice {
+    let items = [
+        ("Exercise books A4 (pack of 12)", 10, 84_000),
+        ("Pencils HB – box of 100", 2, 65_000),
+        ("Geometry sets", 30, 35_000),
+        ("Café au lait mugs", 12, 45_000),
+        ("Fees receipt book", 5, 12_000),
+    ];
+    let lines: Vec<ReceiptLine> = items
+        .iter()
+        .map(|(name, q, unit)| ReceiptLine {
+            name: (*name).into(),
+            quantity: *q,
+            unit_price: kes(*unit),
+            amount: kes(unit * q),
+        })
+        .collect();
+    let vat = VatBreakdown::from_gross(
+        Currency::Kes,
+        lines.iter().enumerate().map(|(i, l)| {
+            let class = if i == 4 {
+                TaxClass::Exempt
+            } else {
+                TaxClass::Standard
+            };
+            (class, l.amount)
+        }),
+    )
+    .unwrap_or(VatBreakdown { lines: Vec::new() });
+    let total = kes(lines.iter().map(|l| l.amount.minor).sum());
+    let payments = if partly_paid {
+        vec![(
+            "20/11/2026".to_string(),
+            Tender {
+                method: PaymentMethod::MpesaPaybill,
+                amount: kes(1_000_000),
+                detail: TenderDetail::Mpesa {
+                    receipt: Some("TKL3MN45OP".into()),
+                    phone: sample_phone(),
+                },
+            },
+        )]
+    } else {
+        vec![(
+            "25/11/2026".to_string(),
+            Tender {
+                method: PaymentMethod::CardLink,
+                amount: total,
+                detail: TenderDetail::Card {
+                    brand: "MASTERCARD".into(),
+                    last4: "5521".into(),
+                    reference: Some("T902211455".into()),
+                },
+            },
+        )]
+    };
+    let paid: i64 = payments.iter().map(|(_, t)| t.amount.minor).sum();
+    Invoice {
+        language: Language::English,
+        shop: shop(true),
+        number: "INV-000042".into(),
+        issue_date: "18/11/2026".into(),
+        due_date: "02/12/2026".into(),
+        customer: Customer {
+            name: "Wanjirū Kamau — St. Mary’s Academy".into(),
+            phone: sample_phone(),
+            email: Some("accounts@stmarys.ac.ke".into()),
+        },
+        currency: Currency::Kes,
+        lines,
+        vat,
+        total,
+        payments,
+        reversals: Vec::new(),
+        balance_due: kes(total.minor - paid),
+        instructions: PaymentInstructions {
+            paybill: Some("522533".into()),
+            paystack_link: Some("https://paystack.com/pay/duka-inv-000042".into()),
+            billpay_control: Some("9912345678".into()),
+        },
+        notes: vec!["Goods remain the property of Duka la Mama until paid in full.".into()],
     }
 }
