@@ -1,0 +1,568 @@
+//! The Daraja client against the Daraja simulator over real HTTP on loopback: tokens, STK push
+//! with every scripted outcome, STK query, C2B registration, Dynamic QR, reversal and
+//! transaction status with their asynchronous results.
+#![allow(clippy::unwrap_used)]
+
+mod daraja_support;
+
+use std::time::Duration;
+
+use daraja_support::{client, now, paybill_config, start_receiver, start_sim, till_config};
+use malipo_core::{Currency, Money, Phone};
+use malipo_providers::daraja::request::DarajaRequest;
+use malipo_providers::daraja::{
+    hash_msisdn, parse_c2b_confirmation, parse_queue_timeout, parse_result, parse_stk_callback,
+    ApiErrorCode, AsyncResultCode, DarajaClient, DarajaError, Msisdn, Outcome, PhoneMatch,
+    QrRequest, RequestError, ReversalRequest, StatusQueryRequest, StkPushRequest, StkQueryAnswer,
+    StkResultCode,
+};
+use malipo_sim::daraja::{CustomerAction, CustomerScript, DarajaSim, PendingStyle, SimConfig};
+use malipo_vault::Sensitive;
+
+fn kes(shillings: i64) -> Money {
+    Money::from_major(shillings, Currency::Kes).unwrap()
+}
+
+fn push(phone: &str, shillings: i64, callback_url: String) -> StkPushRequest {
+    StkPushRequest {
+        phone: phone.to_string(),
+        amount: kes(shillings),
+        account_reference: "INV-00123".to_string(),
+        description: "Sale T1-000123".to_string(),
+        callback_url,
+    }
+}
+
+fn oauth_calls(sim: &DarajaSim) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path == "/oauth/v1/generate")
+        .count()
+}
+
+#[tokio::test]
+async fn tokens_are_cached_fetched_once_under_concurrency_and_refreshed_after_expiry() {
+    let (sim, base, _stop) = start_sim(SimConfig {
+        token_lifetime_s: 4,
+        ..SimConfig::default()
+    })
+    .await;
+    let client = std::sync::Arc::new(client(paybill_config(&base)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let c = client.clone();
+        tasks.spawn(async move { c.access_token().await.map(|t| t.expose().clone()) });
+    }
+    let mut tokens = Vec::new();
+    while let Some(t) = tasks.join_next().await {
+        tokens.push(t.unwrap().unwrap());
+    }
+    assert!(
+        tokens.windows(2).all(|w| w[0] == w[1]),
+        "everyone shares one token"
+    );
+    assert_eq!(oauth_calls(&sim), 1, "one fetch at a time, then the cache");
+    client.access_token().await.unwrap();
+    assert_eq!(oauth_calls(&sim), 1, "cached while valid");
+    // A 4 s token is replaced 2 s before it expires (margin: at most half the lifetime).
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client.access_token().await.unwrap();
+    assert_eq!(oauth_calls(&sim), 2, "refreshed shortly before expiry");
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_replaced_and_the_request_retried_once() {
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (_received, cb) = start_receiver().await;
+    let client = client(paybill_config(&base));
+    client.access_token().await.unwrap();
+    sim.expire_token();
+    let ack = client
+        .stk_push(&push("0712000101", 10, format!("{cb}/stk")), now())
+        .await
+        .unwrap();
+    assert!(ack.checkout_request_id.starts_with("ws_CO_"));
+    assert_eq!(oauth_calls(&sim), 2, "the stale token was replaced once");
+}
+
+#[tokio::test]
+async fn test_connection_names_the_wrong_credential() {
+    let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let good = client(paybill_config(&base)).test_connection().await;
+    assert!(good.is_ok(), "{good:?}");
+    let mut config = paybill_config(&base);
+    config.consumer_secret = Sensitive::new("wrong-secret".to_string());
+    let bad = client(config).test_connection().await;
+    assert!(!bad.is_ok());
+    let failed: Vec<_> = bad.checks.iter().filter(|c| !c.ok).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].item, "Consumer key and secret");
+    assert!(failed[0]
+        .message
+        .contains("consumer key or consumer secret"));
+    let mut config = paybill_config(&base);
+    config.passkey = Sensitive::new(String::new());
+    let report = client(config).test_connection().await;
+    assert!(report
+        .checks
+        .iter()
+        .any(|c| !c.ok && c.item == "Shortcode and passkey"));
+}
+
+#[tokio::test]
+async fn stk_push_and_callback_for_every_scripted_outcome() {
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let client = client(paybill_config(&base));
+    let cases = [
+        (CustomerAction::Approve, StkResultCode::Success),
+        (CustomerAction::Cancel, StkResultCode::Cancelled),
+        (CustomerAction::WrongPin, StkResultCode::WrongPin),
+        (
+            CustomerAction::InsufficientFunds,
+            StkResultCode::InsufficientBalance,
+        ),
+        (CustomerAction::Timeout, StkResultCode::Unreachable),
+        (CustomerAction::Expire, StkResultCode::Expired),
+    ];
+    for (i, (action, expected)) in cases.into_iter().enumerate() {
+        let phone = format!("07120002{i:02}");
+        let normalised = Phone::parse(&phone).unwrap();
+        sim.script(
+            Some(normalised.as_str()),
+            CustomerScript {
+                action,
+                delay_ms: 0,
+                duplicate: false,
+            },
+        );
+        let path = format!("/stk/{i}");
+        let ack = client
+            .stk_push(&push(&phone, 150, format!("{cb}{path}")), now())
+            .await
+            .unwrap();
+        let bodies = received.wait_for(&path, 1).await;
+        assert_eq!(bodies.len(), 1, "{action:?}: one callback");
+        let callback = parse_stk_callback(&bodies[0]).unwrap();
+        assert_eq!(callback.checkout_request_id, ack.checkout_request_id);
+        assert_eq!(callback.result_code, expected, "{action:?}");
+        if expected == StkResultCode::Success {
+            let paid = callback.payment.unwrap();
+            assert_eq!(paid.amount, kes(150));
+            assert_eq!(paid.phone, Some(normalised));
+            assert_eq!(paid.receipt.len(), 10);
+        } else {
+            assert!(callback.payment.is_none());
+        }
+        match client
+            .stk_query(&ack.checkout_request_id, now())
+            .await
+            .unwrap()
+        {
+            StkQueryAnswer::Result { code, .. } => {
+                assert_eq!(code, expected, "query after {action:?}")
+            }
+            other => panic!("query after {action:?}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_customer_who_never_answers_is_pending_in_both_query_styles() {
+    for style in [PendingStyle::Envelope, PendingStyle::Code4999] {
+        let (sim, base, _stop) = start_sim(SimConfig {
+            pending_style: style,
+            ..SimConfig::default()
+        })
+        .await;
+        let (received, cb) = start_receiver().await;
+        let client = client(paybill_config(&base));
+        sim.script(
+            None,
+            CustomerScript {
+                action: CustomerAction::NeverAnswer,
+                delay_ms: 0,
+                duplicate: false,
+            },
+        );
+        let ack = client
+            .stk_push(&push("0712000301", 20, format!("{cb}/stk")), now())
+            .await
+            .unwrap();
+        let answer = client
+            .stk_query(&ack.checkout_request_id, now())
+            .await
+            .unwrap();
+        let pending = match &answer {
+            StkQueryAnswer::Processing { .. } => true,
+            StkQueryAnswer::Result { code, .. } => code.outcome() == Outcome::Pending,
+        };
+        assert!(
+            pending,
+            "{style:?}: never failed while the customer has not acted: {answer:?}"
+        );
+        assert!(received.calls().is_empty(), "no callback");
+        let again = client
+            .stk_push(&push("0712000301", 20, format!("{cb}/stk")), now())
+            .await;
+        assert!(
+            matches!(
+                again,
+                Err(DarajaError::Api {
+                    code: ApiErrorCode::ServiceError,
+                    ..
+                })
+            ),
+            "a second push while the session is open is refused: {again:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_late_answer_is_pending_until_it_arrives_and_a_duplicate_arrives_twice() {
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let client = client(paybill_config(&base));
+    sim.script(
+        None,
+        CustomerScript {
+            action: CustomerAction::Approve,
+            delay_ms: 400,
+            duplicate: true,
+        },
+    );
+    let ack = client
+        .stk_push(&push("0712000401", 30, format!("{cb}/stk")), now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        client
+            .stk_query(&ack.checkout_request_id, now())
+            .await
+            .unwrap(),
+        StkQueryAnswer::Processing { .. }
+    ));
+    let bodies = received.wait_for("/stk", 2).await;
+    assert_eq!(bodies.len(), 2, "the callback was sent twice");
+    assert_eq!(bodies[0], bodies[1], "the duplicate is identical");
+    assert_eq!(
+        parse_stk_callback(&bodies[0]).unwrap().outcome(),
+        Outcome::Paid
+    );
+}
+
+#[tokio::test]
+async fn a_paybill_stk_payment_also_arrives_as_c2b_with_the_same_receipt() {
+    let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let mut config = paybill_config(&base);
+    config.c2b_version = malipo_providers::daraja::C2bVersion::V1;
+    let client = client(config);
+    client
+        .register_c2b_urls(
+            &format!("{cb}/c2b/confirm"),
+            &format!("{cb}/c2b/validate"),
+            true,
+        )
+        .await
+        .unwrap();
+    client
+        .stk_push(&push("0712000501", 75, format!("{cb}/stk")), now())
+        .await
+        .unwrap();
+    let stk = parse_stk_callback(&received.wait_for("/stk", 1).await[0]).unwrap();
+    let c2b = parse_c2b_confirmation(&received.wait_for("/c2b/confirm", 1).await[0]).unwrap();
+    let paid = stk.payment.unwrap();
+    assert_eq!(c2b.trans_id, paid.receipt, "TransID = MpesaReceiptNumber");
+    assert_eq!(c2b.amount, paid.amount);
+    assert_eq!(c2b.bill_ref_number, "INV-00123");
+    let phone = Phone::parse("0712000501").unwrap();
+    assert_eq!(
+        c2b.msisdn,
+        Msisdn::Hashed(hash_msisdn(&phone)),
+        "v1 hashes the MSISDN"
+    );
+    assert_eq!(c2b.msisdn.matches(&phone), PhoneMatch::Exact);
+}
+
+#[tokio::test]
+async fn till_pushes_use_buy_goods_and_a_wrong_till_is_refused_by_the_operator() {
+    let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let till = client(till_config(&base));
+    till.stk_push(&push("0712000601", 40, format!("{cb}/ok")), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        parse_stk_callback(&received.wait_for("/ok", 1).await[0])
+            .unwrap()
+            .result_code,
+        StkResultCode::Success
+    );
+    let mut wrong = till_config(&base);
+    wrong.till_number = Some("600999".to_string());
+    client(wrong)
+        .stk_push(&push("0712000602", 40, format!("{cb}/wrong")), now())
+        .await
+        .unwrap();
+    let callback = parse_stk_callback(&received.wait_for("/wrong", 1).await[0]).unwrap();
+    assert_eq!(
+        callback.result_code,
+        StkResultCode::OperatorDoesNotExist,
+        "SFC_IC0003 as a string code"
+    );
+}
+
+#[tokio::test]
+async fn c2b_registration_refuses_forbidden_words_on_both_sides() {
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let client = client(paybill_config(&base));
+    let refused = client
+        .register_c2b_urls(
+            &format!("{cb}/mpesa/confirm"),
+            &format!("{cb}/c2b/validate"),
+            true,
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(DarajaError::Request(RequestError::ForbiddenWord {
+            word: "mpesa",
+            ..
+        }))
+    ));
+    // Sent anyway (bypassing the client's check), the simulator refuses it as Daraja does.
+    let raw = DarajaRequest {
+        path: "/mpesa/c2b/v2/registerurl",
+        body: serde_json::json!({"ShortCode": "174379", "ResponseType": "Completed",
+            "ConfirmationURL": format!("{cb}/c2b/QUERY"), "ValidationURL": format!("{cb}/c2b/validate")}),
+    };
+    let (status, body) = client.send(&raw).await.unwrap();
+    let error = malipo_providers::daraja::response::parse_register_ack(status, &body).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            DarajaError::Api {
+                code: ApiErrorCode::InvalidField,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let ack = client
+        .register_c2b_urls(
+            &format!("{cb}/c2b/confirm"),
+            &format!("{cb}/c2b/validate"),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ack.response_code, "0");
+    sim.pay("174379", "254712000701", 250, "inv 7");
+    let c2b = parse_c2b_confirmation(&received.wait_for("/c2b/confirm", 1).await[0]).unwrap();
+    assert_eq!(c2b.amount, kes(250));
+    assert_eq!(c2b.bill_ref_number, "inv 7");
+    assert_eq!(
+        c2b.msisdn.matches(&Phone::parse("0712000701").unwrap()),
+        PhoneMatch::Possible,
+        "v2 masks"
+    );
+}
+
+fn decode_qr(png: &[u8]) -> String {
+    let image = image::load_from_memory(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().unwrap().1
+}
+
+#[tokio::test]
+async fn dynamic_qr_is_a_real_png_qr_with_the_sale_in_it() {
+    let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let qr = QrRequest {
+        merchant_name: "Malipo Shop".to_string(),
+        ref_no: "T1-000123".to_string(),
+        amount: kes(150),
+        size_px: 300,
+    };
+    let paybill = client(paybill_config(&base)).dynamic_qr(&qr).await.unwrap();
+    assert_eq!(
+        decode_qr(&paybill.png),
+        "M-PESA QR|PB|174379|150|T1-000123|Malipo Shop"
+    );
+    let till = client(till_config(&base)).dynamic_qr(&qr).await.unwrap();
+    assert_eq!(
+        decode_qr(&till.png),
+        "M-PESA QR|BG|600200|150|T1-000123|Malipo Shop"
+    );
+    let cents = client(paybill_config(&base))
+        .dynamic_qr(&QrRequest {
+            amount: Money::from_minor(15_050, Currency::Kes),
+            ..qr
+        })
+        .await;
+    assert!(matches!(
+        cents,
+        Err(DarajaError::Request(RequestError::AmountHasCents { .. }))
+    ));
+}
+
+async fn paid_receipt(
+    client: &DarajaClient,
+    received: &daraja_support::Received,
+    cb: &str,
+    phone: &str,
+) -> String {
+    client
+        .stk_push(&push(phone, 90, format!("{cb}/paid/{phone}")), now())
+        .await
+        .unwrap();
+    let body = received.wait_for(&format!("/paid/{phone}"), 1).await;
+    parse_stk_callback(&body[0])
+        .unwrap()
+        .payment
+        .unwrap()
+        .receipt
+}
+
+#[tokio::test]
+async fn reversal_and_status_answer_now_and_post_their_results_later() {
+    use base64::Engine as _;
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (received, cb) = start_receiver().await;
+    let (private, pem) = daraja_support::test_certificate();
+    let mut config = paybill_config(&base);
+    config.initiator_name = Some("testapi".to_string());
+    config.initiator_password = Some(Sensitive::new(
+        daraja_support::INITIATOR_PASSWORD.to_string(),
+    ));
+    config.certificate = Some(pem);
+    let client = client(config);
+    let receipt = paid_receipt(&client, &received, &cb, "0712000801").await;
+
+    let reversal = ReversalRequest {
+        transaction_id: receipt.clone(),
+        amount: kes(90),
+        result_url: format!("{cb}/reversal/result"),
+        timeout_url: format!("{cb}/reversal/timeout"),
+        remarks: "Customer refund".to_string(),
+        occasion: None,
+    };
+    let ack = client.reverse(&reversal).await.unwrap();
+    let result = parse_result(&received.wait_for("/reversal/result", 1).await[0]).unwrap();
+    assert!(result.result_code.is_success());
+    assert_eq!(result.conversation_id, ack.conversation_id);
+    assert_eq!(
+        result.parameter("OriginalTransactionID"),
+        Some(receipt.as_str())
+    );
+    client.reverse(&reversal).await.unwrap();
+    let again = parse_result(&received.wait_for("/reversal/result", 2).await[1]).unwrap();
+    assert_eq!(again.result_code, AsyncResultCode::AlreadyReversed);
+
+    // What went on the wire decrypts, with the certificate's private key, to the password.
+    let sent = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/mpesa/reversal/v1/request")
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(
+        body["RecieverIdentifierType"], "11",
+        "the misspelt key Daraja requires"
+    );
+    let credential = base64::engine::general_purpose::STANDARD
+        .decode(body["SecurityCredential"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        private.decrypt(rsa::Pkcs1v15Encrypt, &credential).unwrap(),
+        daraja_support::INITIATOR_PASSWORD.as_bytes()
+    );
+
+    let status = StatusQueryRequest {
+        transaction_id: receipt.clone(),
+        result_url: format!("{cb}/status/result"),
+        timeout_url: format!("{cb}/status/timeout"),
+        remarks: "Check".to_string(),
+        occasion: None,
+    };
+    client.transaction_status(&status).await.unwrap();
+    let found = parse_result(&received.wait_for("/status/result", 1).await[0]).unwrap();
+    assert_eq!(found.parameter("ReceiptNo"), Some(receipt.as_str()));
+    assert_eq!(found.amount(), Some(kes(90)));
+    client
+        .transaction_status(&StatusQueryRequest {
+            transaction_id: "ABCDE12345".to_string(),
+            ..status.clone()
+        })
+        .await
+        .unwrap();
+    let missing = parse_result(&received.wait_for("/status/result", 2).await[1]).unwrap();
+    assert_eq!(missing.result_code, AsyncResultCode::ReceiptNotFound);
+
+    sim.set_queue_timeout(true);
+    let ack = client.transaction_status(&status).await.unwrap();
+    let notice = parse_queue_timeout(&received.wait_for("/status/timeout", 1).await[0]).unwrap();
+    assert_eq!(
+        notice.conversation_id.as_deref(),
+        Some(ack.conversation_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn validation_refuses_before_sending() {
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let client = client(paybill_config(&base));
+    let cases = [
+        (
+            push("0712000901", 10, "http://example.com/cb".into()),
+            "plain http off loopback",
+        ),
+        (
+            push("12345", 10, "http://127.0.0.1:9/cb".into()),
+            "bad phone",
+        ),
+        (
+            StkPushRequest {
+                amount: Money::from_minor(1050, Currency::Kes),
+                ..push("0712000901", 10, "http://127.0.0.1:9/cb".into())
+            },
+            "cents",
+        ),
+        (
+            StkPushRequest {
+                amount: kes(0),
+                ..push("0712000901", 10, "http://127.0.0.1:9/cb".into())
+            },
+            "zero",
+        ),
+        (
+            StkPushRequest {
+                account_reference: "%%%".into(),
+                ..push("0712000901", 10, "http://127.0.0.1:9/cb".into())
+            },
+            "empty reference",
+        ),
+    ];
+    for (request, why) in cases {
+        let result = client.stk_push(&request, now()).await;
+        assert!(
+            matches!(result, Err(DarajaError::Request(_))),
+            "{why}: {result:?}"
+        );
+    }
+    assert!(sim.requests().is_empty(), "nothing was sent");
+    let mut sandbox = paybill_config(&base);
+    sandbox.environment = malipo_providers::daraja::Environment::Sandbox;
+    let refused = malipo_providers::daraja::request::stk_push(
+        &sandbox,
+        &push("0712000901", 10, "http://127.0.0.1:9/cb".into()),
+        now(),
+    );
+    assert!(
+        matches!(refused, Err(RequestError::BadUrl { .. })),
+        "sandbox and production need https, even to loopback"
+    );
+}
