@@ -38,18 +38,20 @@ fn invalid(message: &str, code: &str) -> Response {
     )
 }
 
-/// The bearer key check: 401 `Invalid key` unless it is the integration's secret key.
-fn authorised(sim: &PaystackSim, headers: &HeaderMap) -> Result<(), Response> {
+/// The bearer key check: the 401 `Invalid key` answer, unless it is the integration's key.
+fn refused(sim: &PaystackSim, headers: &HeaderMap) -> Option<Response> {
     let expected = format!("Bearer {}", sim.lock().config.secret_key);
     let given = headers.get("authorization").and_then(|v| v.to_str().ok());
     if given == Some(expected.as_str()) {
-        Ok(())
+        None
     } else {
-        Err((
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"status": false, "message": "Invalid key"})),
+        Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"status": false, "message": "Invalid key"})),
+            )
+                .into_response(),
         )
-            .into_response())
     }
 }
 
@@ -90,7 +92,7 @@ pub async fn initialize(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(denied) = authorised(&sim, &headers) {
+    if let Some(denied) = refused(&sim, &headers) {
         return denied;
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
@@ -172,7 +174,7 @@ pub async fn verify(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    if let Err(denied) = authorised(&sim, &headers) {
+    if let Some(denied) = refused(&sim, &headers) {
         return denied;
     }
     let inner = sim.lock();
@@ -189,7 +191,7 @@ pub async fn refund(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(denied) = authorised(&sim, &headers) {
+    if let Some(denied) = refused(&sim, &headers) {
         return denied;
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
@@ -279,7 +281,7 @@ pub async fn refund_status(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(denied) = authorised(&sim, &headers) {
+    if let Some(denied) = refused(&sim, &headers) {
         return denied;
     }
     let inner = sim.lock();
@@ -298,7 +300,7 @@ pub async fn refund_status(
 
 /// `GET /integration/payment_session_timeout`: "Test connection".
 pub async fn session_timeout(State(sim): State<PaystackSim>, headers: HeaderMap) -> Response {
-    if let Err(denied) = authorised(&sim, &headers) {
+    if let Some(denied) = refused(&sim, &headers) {
         return denied;
     }
     ok(
