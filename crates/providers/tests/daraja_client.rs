@@ -40,14 +40,17 @@ fn oauth_calls(sim: &DarajaSim) -> usize {
         .count()
 }
 
-#[tokio::test]
+/// A client without request timers, for tests on paused time: with the clock paused, tokio
+/// jumps to the next timer whenever every task waits, and a 30 s request timeout would fire
+/// while a loopback socket is still answering.
+fn untimed_client(config: malipo_providers::daraja::DarajaConfig) -> DarajaClient {
+    DarajaClient::with_http_client(config, reqwest::Client::new())
+}
+
+#[tokio::test(start_paused = true)]
 async fn tokens_are_cached_fetched_once_under_concurrency_and_refreshed_after_expiry() {
-    let (sim, base, _stop) = start_sim(SimConfig {
-        token_lifetime_s: 4,
-        ..SimConfig::default()
-    })
-    .await;
-    let client = std::sync::Arc::new(client(paybill_config(&base)));
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let client = std::sync::Arc::new(untimed_client(paybill_config(&base)));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..8 {
         let c = client.clone();
@@ -62,10 +65,14 @@ async fn tokens_are_cached_fetched_once_under_concurrency_and_refreshed_after_ex
         "everyone shares one token"
     );
     assert_eq!(oauth_calls(&sim), 1, "one fetch at a time, then the cache");
+    tokio::time::advance(Duration::from_secs(3500)).await;
     client.access_token().await.unwrap();
-    assert_eq!(oauth_calls(&sim), 1, "cached while valid");
-    // A 4 s token is replaced 2 s before it expires (margin: at most half the lifetime).
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        oauth_calls(&sim),
+        1,
+        "cached while valid (3599 s token, 60 s margin)"
+    );
+    tokio::time::advance(Duration::from_secs(60)).await;
     client.access_token().await.unwrap();
     assert_eq!(oauth_calls(&sim), 2, "refreshed shortly before expiry");
 }
@@ -218,16 +225,16 @@ async fn a_customer_who_never_answers_is_pending_in_both_query_styles() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_late_answer_is_pending_until_it_arrives_and_a_duplicate_arrives_twice() {
     let (sim, base, _stop) = start_sim(SimConfig::default()).await;
     let (received, cb) = start_receiver().await;
-    let client = client(paybill_config(&base));
+    let client = untimed_client(paybill_config(&base));
     sim.script(
         None,
         CustomerScript {
             action: CustomerAction::Approve,
-            delay_ms: 400,
+            delay_ms: 45_000,
             duplicate: true,
         },
     );
@@ -235,13 +242,25 @@ async fn a_late_answer_is_pending_until_it_arrives_and_a_duplicate_arrives_twice
         .stk_push(&push("0712000401", 30, format!("{cb}/stk")), now())
         .await
         .unwrap();
-    assert!(matches!(
-        client
+    // Poll as the till does (every 8 s) while the customer takes 45 s to answer.
+    let mut polls = 0;
+    while received.to("/stk").is_empty() {
+        let answer = client
             .stk_query(&ack.checkout_request_id, now())
             .await
-            .unwrap(),
-        StkQueryAnswer::Processing { .. }
-    ));
+            .unwrap();
+        assert!(
+            matches!(answer, StkQueryAnswer::Processing { .. }),
+            "pending, never failed: {answer:?}"
+        );
+        polls += 1;
+        tokio::time::sleep(Duration::from_secs(8)).await;
+    }
+    // The callback leaves at 45 s; the poll at 48 s may or may not see it first.
+    assert!(
+        (6..=7).contains(&polls),
+        "45 s of waiting is 6 or 7 polls of 8 s: {polls}"
+    );
     let bodies = received.wait_for("/stk", 2).await;
     assert_eq!(bodies.len(), 2, "the callback was sent twice");
     assert_eq!(bodies[0], bodies[1], "the duplicate is identical");
@@ -249,6 +268,14 @@ async fn a_late_answer_is_pending_until_it_arrives_and_a_duplicate_arrives_twice
         parse_stk_callback(&bodies[0]).unwrap().outcome(),
         Outcome::Paid
     );
+    match client
+        .stk_query(&ack.checkout_request_id, now())
+        .await
+        .unwrap()
+    {
+        StkQueryAnswer::Result { code, .. } => assert_eq!(code, StkResultCode::Success),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
