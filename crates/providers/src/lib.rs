@@ -17,3 +17,6 @@ pub mod daraja;
 
 /// Paystack: cards and mobile money on the shop's own account; webhook verification.
 pub mod paystack;
+
+/// ClickPesa BillPay (Tanzania): control numbers, payment queries, webhooks and checksums.
+pub mod clickpesa;
