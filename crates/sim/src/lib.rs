@@ -12,3 +12,6 @@ pub mod paystack;
 
 /// Safaricom M-Pesa (Daraja): OAuth, STK, C2B, QR, reversal, status, scripted customers.
 pub mod daraja;
+
+/// ClickPesa: BillPay control numbers, a paying customer (partial/over), checksummed webhooks.
+pub mod clickpesa;
