@@ -37,15 +37,18 @@ pub async fn start_sim(config: SimConfig) -> (DarajaSim, String, tokio::sync::on
     (sim, base, stop)
 }
 
-/// What the receiver was sent: (path with query, body).
+/// One POST the receiver was sent: (path with query, body).
+type Call = (String, Vec<u8>);
+
+/// What the receiver was sent.
 #[derive(Clone, Default)]
 pub struct Received {
-    calls: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
     notify: Arc<Notify>,
 }
 
 impl Received {
-    pub fn calls(&self) -> Vec<(String, Vec<u8>)> {
+    pub fn calls(&self) -> Vec<Call> {
         self.calls.lock().unwrap().clone()
     }
 
