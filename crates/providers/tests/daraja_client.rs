@@ -409,7 +409,7 @@ fn decode_qr(png: &[u8]) -> String {
 
 #[tokio::test]
 async fn dynamic_qr_is_a_real_png_qr_with_the_sale_in_it() {
-    let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
+    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
     let qr = QrRequest {
         merchant_name: "Malipo Shop".to_string(),
         ref_no: "T1-000123".to_string(),
@@ -426,6 +426,25 @@ async fn dynamic_qr_is_a_real_png_qr_with_the_sale_in_it() {
         decode_qr(&till.png),
         "M-PESA QR|BG|600200|150|T1-000123|Malipo Shop"
     );
+
+    // The customer scans the paybill QR and pays: a C2B confirmation carrying RefNo.
+    let (received, cb) = start_receiver().await;
+    let paybill_client = client(paybill_config(&base));
+    paybill_client
+        .register_c2b_urls(
+            &format!("{cb}/c2b/confirm"),
+            &format!("{cb}/c2b/validate"),
+            true,
+        )
+        .await
+        .unwrap();
+    let request_id = paybill.request_id.clone().unwrap();
+    let receipt = sim.pay_qr(&request_id, "254712000999").unwrap();
+    let c2b = parse_c2b_confirmation(&received.wait_for("/c2b/confirm", 1).await[0]).unwrap();
+    assert_eq!(c2b.trans_id, receipt);
+    assert_eq!(c2b.bill_ref_number, "T1-000123");
+    assert_eq!(c2b.amount, kes(150));
+
     let cents = client(paybill_config(&base))
         .dynamic_qr(&QrRequest {
             amount: Money::from_minor(15_050, Currency::Kes),

@@ -341,3 +341,16 @@ fn huge_bodies_are_refused_before_parsing() {
         "deep nesting is an error, not a stack overflow"
     );
 }
+
+#[test]
+fn c2b_validation_answers_use_darajas_codes() {
+    use malipo_providers::daraja::{c2b_validation_accept, c2b_validation_reject, C2bRejection};
+    let accept: serde_json::Value =
+        serde_json::from_str(&c2b_validation_accept(Some("S-17"))).unwrap();
+    assert_eq!(accept["ResultCode"], "0");
+    assert_eq!(accept["ThirdPartyTransID"], "S-17");
+    let reject: serde_json::Value =
+        serde_json::from_str(&c2b_validation_reject(C2bRejection::InvalidAccountNumber)).unwrap();
+    assert_eq!(reject["ResultCode"], "C2B00012");
+    assert_eq!(reject["ResultDesc"], "Rejected");
+}

@@ -166,3 +166,48 @@ fn parse_c2b(body: &[u8]) -> Result<C2bPayment, ParseError> {
 pub fn c2b_ack_body() -> &'static str {
     r#"{"ResultCode": 0, "ResultDesc": "Success"}"#
 }
+
+/// Why a C2B validation is rejected (reference §3.2): each reason has its Daraja code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum C2bRejection {
+    /// `C2B00011`.
+    InvalidMsisdn,
+    /// `C2B00012` — no open invoice or sale has that account number.
+    InvalidAccountNumber,
+    /// `C2B00013`.
+    InvalidAmount,
+    /// `C2B00014`.
+    InvalidKyc,
+    /// `C2B00015`.
+    InvalidShortcode,
+    /// `C2B00016`.
+    Other,
+}
+
+impl C2bRejection {
+    /// The `ResultCode` Daraja expects.
+    pub fn code(self) -> &'static str {
+        match self {
+            C2bRejection::InvalidMsisdn => "C2B00011",
+            C2bRejection::InvalidAccountNumber => "C2B00012",
+            C2bRejection::InvalidAmount => "C2B00013",
+            C2bRejection::InvalidKyc => "C2B00014",
+            C2bRejection::InvalidShortcode => "C2B00015",
+            C2bRejection::Other => "C2B00016",
+        }
+    }
+}
+
+/// The body accepting a C2B validation; `third_party_trans_id` is echoed in the confirmation.
+pub fn c2b_validation_accept(third_party_trans_id: Option<&str>) -> String {
+    let mut body = serde_json::json!({"ResultCode": "0", "ResultDesc": "Accepted"});
+    if let Some(id) = third_party_trans_id {
+        body["ThirdPartyTransID"] = serde_json::Value::String(id.to_string());
+    }
+    body.to_string()
+}
+
+/// The body rejecting a C2B validation.
+pub fn c2b_validation_reject(reason: C2bRejection) -> String {
+    serde_json::json!({"ResultCode": reason.code(), "ResultDesc": "Rejected"}).to_string()
+}

@@ -33,8 +33,8 @@ mod wire;
 
 pub use amount::{parse_decimal_kes, whole_shillings, MAX_STK_AMOUNT_KES};
 pub use c2b::{
-    c2b_ack_body, hash_msisdn, parse_c2b_confirmation, parse_c2b_validation, C2bPayment, Msisdn,
-    PhoneMatch,
+    c2b_ack_body, c2b_validation_accept, c2b_validation_reject, hash_msisdn,
+    parse_c2b_confirmation, parse_c2b_validation, C2bPayment, C2bRejection, Msisdn, PhoneMatch,
 };
 pub use callback::{parse_stk_callback, StkCallback, StkPayment};
 pub use client::{ConnectionCheck, ConnectionReport, DarajaClient};
