@@ -343,6 +343,29 @@ async fn till_pushes_use_buy_goods_and_a_wrong_till_is_refused_by_the_operator()
 }
 
 #[tokio::test]
+async fn a_register_answer_of_eight_zeros_is_success_too() {
+    let (_sim, base, _stop) = start_sim(SimConfig {
+        register_success_code: "00000000".to_string(),
+        ..SimConfig::default()
+    })
+    .await;
+    let (_received, cb) = start_receiver().await;
+    let ack = client(paybill_config(&base))
+        .register_c2b_urls(
+            &format!("{cb}/c2b/confirm"),
+            &format!("{cb}/c2b/validate"),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ack.response_code, "00000000");
+    assert!(
+        ack.originator_conversation_id.is_some(),
+        "read from OriginatorCoversationID (sic)"
+    );
+}
+
+#[tokio::test]
 async fn c2b_registration_refuses_forbidden_words_on_both_sides() {
     let (sim, base, _stop) = start_sim(SimConfig::default()).await;
     let (received, cb) = start_receiver().await;

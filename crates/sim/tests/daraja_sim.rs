@@ -398,3 +398,93 @@ async fn the_binary_serves_the_simulator_on_the_port_it_is_given() {
         "unknown flags print the usage and exit 2"
     );
 }
+
+#[tokio::test]
+async fn external_validation_can_reject_a_payment_and_names_the_third_party_id() {
+    let sim = DarajaSim::new(SimConfig {
+        external_validation: true,
+        ..SimConfig::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = sim.clone();
+    tokio::spawn(
+        async move { malipo_sim::daraja::run(listener, served, std::future::pending()).await },
+    );
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .get(format!(
+            "{base}/oauth/v1/generate?grant_type=client_credentials"
+        ))
+        .basic_auth("sim-consumer-key", Some("sim-consumer-secret"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let shop = format!("http://{}", receiver.local_addr().unwrap());
+    let (tx, mut confirmed) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let app = axum::Router::new()
+        .route(
+            "/c2b/validate",
+            axum::routing::post(|axum::Json(body): axum::Json<Value>| async move {
+                if body["BillRefNumber"] == "BAD" {
+                    axum::Json(json!({"ResultCode": "C2B00012", "ResultDesc": "Rejected"}))
+                } else {
+                    axum::Json(json!({"ResultCode": "0", "ResultDesc": "Accepted", "ThirdPartyTransID": "S-17"}))
+                }
+            }),
+        )
+        .route(
+            "/c2b/confirm",
+            axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(body);
+                    axum::Json(json!({"ResultCode": 0, "ResultDesc": "Success"}))
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(receiver, app).await });
+
+    let registered = http
+        .post(format!("{base}/mpesa/c2b/v1/registerurl"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&json!({"ShortCode": "174379", "ResponseType": "Cancelled",
+            "ConfirmationURL": format!("{shop}/c2b/confirm"), "ValidationURL": format!("{shop}/c2b/validate")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status().as_u16(), 200);
+    sim.pay("174379", "254708374149", 100, "BAD");
+    let good = sim.pay("174379", "254708374149", 100, "INV-7");
+    let first = tokio::time::timeout(Duration::from_secs(10), confirmed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first["TransID"],
+        good.as_str(),
+        "only the validated payment is confirmed"
+    );
+    assert_eq!(
+        first["ThirdPartyTransID"], "S-17",
+        "the validation's id is echoed"
+    );
+    assert_eq!(
+        first["MSISDN"].as_str().unwrap().len(),
+        64,
+        "v1 sends the SHA-256 of the MSISDN"
+    );
+    let kinds: Vec<String> = sim
+        .wait_for_deliveries(3, Duration::from_secs(10))
+        .await
+        .into_iter()
+        .map(|d| d.kind)
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "c2b_validation").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| *k == "c2b_confirmation").count(), 1);
+}

@@ -8,7 +8,7 @@ use malipo_vault::Sensitive;
 use serde_json::Value;
 
 use super::error::{DarajaError, ParseError};
-use super::result_code::{ApiErrorCode, StkResultCode};
+use super::result_code::{ApiErrorCode, Outcome, StkResultCode};
 use super::wire::{is_all_zero, json_body, optional_text, raw_text, required_text};
 
 /// An OAuth access token. The token itself is `Sensitive`: it authorises payments.
@@ -43,6 +43,16 @@ pub enum StkQueryAnswer {
     },
     /// Daraja's error envelope `500.001.1001` "The transaction is being processed": not final.
     Processing { code_text: String, message: String },
+}
+
+impl StkQueryAnswer {
+    /// Paid, failed, or still pending: "being processed" and `4999` are pending, never failed.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            StkQueryAnswer::Result { code, .. } => code.outcome(),
+            StkQueryAnswer::Processing { .. } => Outcome::Pending,
+        }
+    }
 }
 
 /// The C2B register answer.

@@ -343,10 +343,11 @@ async fn register(
     if !known {
         return invalid(&id, "ShortCode");
     }
-    match text(&json, "ResponseType").as_deref() {
-        Some("Completed" | "Cancelled") => {}
+    let complete_on_failure = match text(&json, "ResponseType").as_deref() {
+        Some("Completed") => true,
+        Some("Cancelled") => false,
         _ => return invalid(&id, "ResponseType"),
-    }
+    };
     let mut urls = Vec::new();
     for field in ["ConfirmationURL", "ValidationURL"] {
         let url = text(&json, field).unwrap_or_default();
@@ -356,11 +357,14 @@ async fn register(
         }
         urls.push(url);
     }
-    let confirmation_url = urls.swap_remove(0);
+    let validation_url = urls.pop().unwrap_or_default();
+    let confirmation_url = urls.pop().unwrap_or_default();
     sim.lock().registrations.insert(
         shortcode,
         super::state::Registration {
             confirmation_url,
+            validation_url,
+            complete_on_failure,
             version,
         },
     );

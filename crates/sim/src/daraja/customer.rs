@@ -129,7 +129,7 @@ pub(crate) fn confirm_c2b(sim: &DarajaSim, payment: &C2bPayment, delay: Duration
         let tail = payment.phone.get(9..).unwrap_or("");
         format!("2547 ***** {tail}")
     };
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "TransactionType": payment.kind,
         "TransID": payment.receipt,
         "TransTime": daraja_time(nairobi_now()),
@@ -137,19 +137,53 @@ pub(crate) fn confirm_c2b(sim: &DarajaSim, payment: &C2bPayment, delay: Duration
         "BusinessShortCode": payment.shortcode,
         "BillRefNumber": payment.bill_ref,
         "InvoiceNumber": "",
-        "OrgAccountBalance": "25.00",
+        "OrgAccountBalance": "",
         "ThirdPartyTransID": "",
         "MSISDN": msisdn,
         "FirstName": "SIM",
         "MiddleName": "",
         "LastName": "",
     });
-    sim.deliver_later(
-        "c2b_confirmation",
-        registration.confirmation_url,
-        body.to_string(),
-        delay,
-    );
+    let validate = sim.config.external_validation;
+    let sim = sim.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        if validate {
+            let answer = sim
+                .deliver_for_answer(
+                    "c2b_validation",
+                    registration.validation_url.clone(),
+                    body.to_string(),
+                )
+                .await;
+            let accepted = match &answer {
+                Some(answer) => match answer.get("ResultCode") {
+                    Some(serde_json::Value::String(code)) => code == "0",
+                    Some(serde_json::Value::Number(code)) => code.as_u64() == Some(0),
+                    Some(_) | None => false,
+                },
+                None => registration.complete_on_failure,
+            };
+            if !accepted {
+                tracing::info!(receipt = %body["TransID"], "daraja simulator: C2B payment rejected by validation");
+                return;
+            }
+            if let Some(id) = answer
+                .as_ref()
+                .and_then(|a| a.get("ThirdPartyTransID"))
+                .and_then(serde_json::Value::as_str)
+            {
+                body["ThirdPartyTransID"] = serde_json::Value::String(id.to_string());
+            }
+        }
+        body["OrgAccountBalance"] = serde_json::Value::String("25.00".to_string());
+        sim.deliver(
+            "c2b_confirmation",
+            registration.confirmation_url,
+            body.to_string(),
+        )
+        .await;
+    });
     true
 }
 

@@ -50,6 +50,10 @@ pub struct SimConfig {
     pub register_success_code: String,
     /// Delay before a reversal/status result is posted.
     pub async_result_delay_ms: u64,
+    /// Safaricom's "External Validation" on the shortcodes: each C2B payment is first POSTed
+    /// to the validation URL, and confirmed only if it answers `ResultCode` `0` (or, when it
+    /// cannot be reached, per the registered `ResponseType`).
+    pub external_validation: bool,
 }
 
 impl Default for SimConfig {
@@ -76,6 +80,7 @@ impl Default for SimConfig {
             pending_style: PendingStyle::Envelope,
             register_success_code: "0".to_string(),
             async_result_delay_ms: 50,
+            external_validation: false,
         }
     }
 }
@@ -174,6 +179,9 @@ pub(crate) struct Push {
 #[derive(Debug, Clone)]
 pub(crate) struct Registration {
     pub confirmation_url: String,
+    pub validation_url: String,
+    /// `ResponseType` `Completed`: confirm when validation is unreachable.
+    pub complete_on_failure: bool,
     /// 1 or 2: v1 hashes the MSISDN, v2 masks it.
     pub version: u8,
 }
@@ -342,15 +350,29 @@ impl DarajaSim {
     }
 
     pub(crate) async fn deliver(&self, kind: &str, url: String, body: String) {
-        let status = self
+        self.deliver_for_answer(kind, url, body).await;
+    }
+
+    /// POSTs `body` to `url`, records the delivery, and returns the receiver's JSON answer.
+    pub(crate) async fn deliver_for_answer(
+        &self,
+        kind: &str,
+        url: String,
+        body: String,
+    ) -> Option<serde_json::Value> {
+        let response = self
             .http
             .post(&url)
             .header("content-type", "application/json")
             .body(body.clone())
             .send()
             .await
-            .map(|r| r.status().as_u16())
             .ok();
+        let status = response.as_ref().map(|r| r.status().as_u16());
+        let answer = match response {
+            Some(r) => r.json::<serde_json::Value>().await.ok(),
+            None => None,
+        };
         tracing::info!(kind, url, ?status, "daraja simulator delivered a callback");
         self.lock().deliveries.push(Delivery {
             kind: kind.to_string(),
@@ -359,5 +381,6 @@ impl DarajaSim {
             status,
         });
         self.delivered.notify_waiters();
+        answer
     }
 }
