@@ -4,7 +4,7 @@
 
 use crate::codepage::{encode, ESC_T_PC437};
 use crate::model::Paper;
-use crate::raster::{logo_bitmap, qr_bitmap, qr_modules, Bitmap};
+use crate::raster::{logo_bitmap, qr_bitmap, qr_side, Bitmap};
 use crate::text::{Align, Block, Doc, Size};
 use crate::PrintError;
 
@@ -129,8 +129,8 @@ fn set_align(out: &mut Vec<u8>, cur: &mut Align, want: Align) {
 
 /// `GS ( k`: model 2, module size, error correction M, store the data, print it.
 fn native_qr(out: &mut Vec<u8>, payload: &str, paper: Paper) -> Result<(), PrintError> {
-    // Validate (and size) with the same encoder the raster fallback uses.
-    let (side, _) = qr_modules(payload)?;
+    // Validate and size with the same encoder the raster fallback uses.
+    let side = qr_side(payload)?;
     let module = u8::try_from((paper.dots() as usize / (side + 8)).clamp(1, 6)).unwrap_or(3);
     let data = payload.as_bytes();
     let len =

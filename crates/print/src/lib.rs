@@ -9,8 +9,11 @@
 //!   emailed/SMS receipt; [`codepage`] keeps every character printable; [`raster`] draws the
 //!   logo and the QR fallback.
 //! - [`transport`]: network (9100), device file and file connections, DLE EOT status, and the
-//!   print queue that keeps failed jobs for a reprint.
+//!   print queue that keeps failed jobs for a reprint; [`spool`] runs it on its own thread so
+//!   printing never holds up the register.
 //! - [`invoice`] and [`pdf`]: the invoice PDF; [`report`]: X/Z reports for paper and PDF.
+//! - [`samples`]: Duka la Mama's sample receipts, invoice and reports (training mode, tests,
+//!   benchmarks, `docs/samples/`).
 
 pub mod codepage;
 pub mod escpos;
@@ -20,7 +23,9 @@ pub mod layout;
 pub mod model;
 pub mod pdf;
 pub mod raster;
+pub mod report;
 pub mod samples;
+pub mod spool;
 pub mod text;
 pub mod transport;
 
@@ -30,6 +35,7 @@ pub use model::{
     LocalTime, Logo, Paper, QrCode, Receipt, ReceiptLine, Reversal, ReversalKind, ShopHeader,
     Tender, TenderDetail, NAIROBI_OFFSET_MINUTES,
 };
+pub use spool::{PrintOutcome, Spooler};
 pub use transport::{Connection, PrintJob, PrintQueue, PrinterStatus};
 
 /// Why something could not be printed or rendered. Messages are for the cashier or manager.

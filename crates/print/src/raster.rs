@@ -63,6 +63,14 @@ pub fn logo_bitmap(logo: &Logo, max_dots: u32) -> Bitmap {
     bmp
 }
 
+/// The side, in modules, of the QR code of `payload` (error correction M), without drawing
+/// it: the printer draws native QR codes itself.
+pub fn qr_side(payload: &str) -> Result<usize, PrintError> {
+    let bits = qrcode::bits::encode_auto(payload.as_bytes(), EcLevel::M)
+        .map_err(|e| PrintError::Qr(e.to_string()))?;
+    usize::try_from(bits.version().width()).map_err(|e| PrintError::Qr(e.to_string()))
+}
+
 /// The QR matrix of `payload` (error correction M): side length and dark modules row by row.
 pub fn qr_modules(payload: &str) -> Result<(usize, Vec<bool>), PrintError> {
     let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
@@ -96,4 +104,23 @@ pub fn qr_bitmap(payload: &str, max_dots: u32) -> Result<Bitmap, PrintError> {
         }
     }
     Ok(bmp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_side_matches_the_drawn_matrix() {
+        for payload in [
+            "x",
+            "https://paystack.com/pay/duka-inv-000042",
+            &"9".repeat(300),
+        ] {
+            let (side, dark) = qr_modules(payload).ok().unwrap_or_default();
+            assert_eq!(qr_side(payload).ok(), Some(side));
+            assert_eq!(dark.len(), side * side);
+        }
+        assert!(qr_side(&"x".repeat(5_000)).is_err());
+    }
 }

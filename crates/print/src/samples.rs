@@ -12,6 +12,7 @@ use crate::model::{
     LocalTime, Logo, QrCode, Receipt, ReceiptLine, Reversal, ReversalKind, ShopHeader, Tender,
     TenderDetail, NAIROBI_OFFSET_MINUTES,
 };
+use crate::report::{CashUp, CashierTotal, DayReport, MethodTotal, ReportKind};
 
 /// The sample logo shipped in `assets/`.
 pub const LOGO_PNG: &[u8] = include_bytes!("../assets/logo.png");
@@ -284,5 +285,71 @@ pub fn invoice(partly_paid: bool) -> Invoice {
             billpay_control: Some("9912345678".into()),
         },
         notes: vec!["Goods remain the property of Duka la Mama until paid in full.".into()],
+    }
+}
+
+/// A sample day at till T1: an X read-out in the afternoon or the Z close (drawer counted,
+/// KES 150 short).
+pub fn day_report(kind: ReportKind, language: Language) -> DayReport {
+    let by_method = [
+        (PaymentMethod::Cash, 14, 1_245_000),
+        (PaymentMethod::MpesaStk, 31, 3_412_050),
+        (PaymentMethod::MpesaTill, 6, 287_000),
+        (PaymentMethod::CardInline, 4, 918_000),
+        (PaymentMethod::BillPay, 1, 120_000),
+    ];
+    let gross: i64 = by_method.iter().map(|m| m.2).sum();
+    let counted =
+        matches!(kind, ReportKind::Z { .. }).then(|| kes(500_000 + 1_245_000 - 56_500 - 15_000));
+    DayReport {
+        kind,
+        language,
+        shop: shop(false),
+        till: "T1".into(),
+        from: LocalTime::from_timestamp(Timestamp(1_795_582_800_000), NAIROBI_OFFSET_MINUTES),
+        printed: LocalTime::from_timestamp(Timestamp(1_795_626_000_000), NAIROBI_OFFSET_MINUTES),
+        printed_by: "Aisha".into(),
+        currency: Currency::Kes,
+        sales_count: 55,
+        gross: kes(gross),
+        vat: VatBreakdown::from_gross(
+            Currency::Kes,
+            [
+                (TaxClass::Standard, kes(gross - 180_000)),
+                (TaxClass::Exempt, kes(180_000)),
+            ],
+        )
+        .unwrap_or(VatBreakdown { lines: Vec::new() }),
+        by_method: by_method
+            .iter()
+            .map(|(method, count, amount)| MethodTotal {
+                method: *method,
+                count: *count,
+                amount: kes(*amount),
+            })
+            .collect(),
+        by_cashier: vec![
+            CashierTotal {
+                name: "Aisha".into(),
+                count: 37,
+                amount: kes(4_102_050),
+            },
+            CashierTotal {
+                name: "Ōtieno Brian".into(),
+                count: 18,
+                amount: kes(gross - 4_102_050),
+            },
+        ],
+        refunds_count: 2,
+        refunds: kes(113_000),
+        pending_count: 1,
+        unmatched_count: 2,
+        unmatched_amount: kes(35_000),
+        cash: CashUp {
+            opening_float: kes(500_000),
+            cash_sales: kes(1_245_000),
+            cash_refunds: kes(56_500),
+            counted,
+        },
     }
 }

@@ -127,3 +127,37 @@ fn non_ascii_names_are_sent_in_the_code_page_not_as_utf8() {
     assert!(!bytes.windows(2).any(|w| w == [0xC3, 0xA9]));
     assert!(!bytes.windows(3).any(|w| w == [0xE2, 0x80, 0x93]));
 }
+
+#[test]
+fn long_names_and_large_amounts_never_overflow_or_split_a_number() {
+    use malipo_print::samples::kes;
+    let mut r = receipt(SampleSale::Split);
+    r.shop.name = "Supermarket ya Jumla na Rejareja Mama Njeri".into();
+    r.shop.address =
+        vec!["Shop 14, Ground Floor, Tom Mboya Street opposite the bus stage, Nairobi".into()];
+    r.cashier = "Wanjiku Wa Kamau-Mwangi".into();
+    r.sale_number = "T12-0001234567".into();
+    r.lines[0].name = "Pishori rice premium grade imported longgrain extra-aromatic 25kg".into();
+    r.lines[1].name = "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ".into();
+    r.lines[1].quantity = 1_200;
+    r.lines[1].unit_price = kes(987_654_321);
+    r.lines[1].amount = kes(1_185_185_185_200);
+    r.total = kes(1_234_567_890_123);
+    r.tenders[0].amount = kes(1_234_567_890_123);
+    for (paper, _) in PAPERS {
+        let bytes = receipt_escpos(&r, &PrinterProfile::new(paper)).unwrap();
+        let text = decode(&bytes, paper.columns()).unwrap();
+        for number in ["11,851,851,852.00", "9,876,543.21", "12,345,678,901.23"] {
+            assert!(
+                text.lines().any(|l| l.contains(number)),
+                "{number} split or missing at {paper:?}:\n{text}"
+            );
+        }
+        for l in text.lines().filter(|l| !l.starts_with("[QR ")) {
+            assert!(
+                l.chars().count() <= paper.columns(),
+                "too wide at {paper:?}: {l:?}"
+            );
+        }
+    }
+}

@@ -181,3 +181,43 @@ fn file_and_device_connections() {
     device.send(&job()).unwrap();
     assert_eq!(std::fs::read(dir.path().join("lp0")).unwrap(), job());
 }
+
+#[test]
+fn spooler_never_blocks_the_register_and_reprints_when_the_printer_is_back() {
+    use malipo_print::{PrintOutcome, Spooler};
+    let addr = dead_address();
+    let (spooler, outcomes) = Spooler::start(quick(addr));
+    let started = Instant::now();
+    spooler.print("Receipt T1-000123", job());
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "print() must return at once"
+    );
+    let outcome = outcomes.recv_timeout(Duration::from_secs(5)).unwrap();
+    let PrintOutcome::Kept { id, label, error } = outcome else {
+        panic!("expected the job to be kept, got {outcome:?}");
+    };
+    assert_eq!(label, "Receipt T1-000123");
+    assert!(error.contains("did not answer"), "{error}");
+    assert_eq!(spooler.pending().len(), 1);
+
+    // The printer is switched on at the same address; the cashier presses Reprint.
+    let listener = TcpListener::bind(addr).unwrap();
+    let printer = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        buf
+    });
+    spooler.reprint_all();
+    let outcome = outcomes.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        outcome,
+        PrintOutcome::Printed {
+            id,
+            label: "Receipt T1-000123".into()
+        }
+    );
+    assert_eq!(printer.join().unwrap(), job());
+    assert!(spooler.pending().is_empty());
+}

@@ -20,8 +20,8 @@ pub const PAGE_H: i32 = 842;
 /// Left/right/top/bottom margin in points.
 pub const MARGIN: i32 = 48;
 
-const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Latin.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold-Latin.ttf");
 
 struct Fonts {
     regular: ParsedFont,
@@ -103,11 +103,30 @@ impl Canvas {
         i32::try_from(w).unwrap_or(i32::MAX)
     }
 
-    /// Text with its baseline at `y` (from the top) starting at `x`.
+    /// Text with its baseline at `y` (from the top) starting at `x`. A character the font
+    /// lacks prints as `?` rather than an empty box.
     pub fn text(&mut self, x: i32, y: i32, size: i32, weight: Weight, text: &str) {
         let font = match weight {
             Weight::Regular => self.regular.clone(),
             Weight::Bold => self.bold.clone(),
+        };
+        let text: String = match fonts() {
+            Ok(f) => {
+                let parsed = match weight {
+                    Weight::Regular => &f.regular,
+                    Weight::Bold => &f.bold,
+                };
+                text.chars()
+                    .map(|c| {
+                        if parsed.codepoint_to_glyph.contains_key(&u32::from(c)) {
+                            c
+                        } else {
+                            '?'
+                        }
+                    })
+                    .collect()
+            }
+            Err(_) => text.to_string(),
         };
         self.ops.extend([
             Op::StartTextSection,
@@ -122,7 +141,7 @@ impl Canvas {
                 },
             },
             Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
+                items: vec![TextItem::Text(text)],
             },
             Op::EndTextSection,
         ]);

@@ -4,6 +4,8 @@
 
 pub mod canvas;
 pub mod invoice;
+pub mod report;
 pub mod units;
 
 pub use invoice::invoice_pdf;
+pub use report::report_pdf;
