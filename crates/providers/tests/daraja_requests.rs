@@ -100,9 +100,12 @@ fn till_stk_push_uses_buy_goods_with_the_till_as_party_b() {
     );
 }
 
+/// What a refused request's error must look like.
+type Expect = fn(&RequestError) -> bool;
+
 #[test]
 fn refusals_before_any_request() {
-    let cases: Vec<(StkPushRequest, fn(&RequestError) -> bool)> = vec![
+    let cases: Vec<(StkPushRequest, Expect)> = vec![
         (
             StkPushRequest {
                 amount: Money::from_minor(150, Currency::Kes),
