@@ -95,11 +95,11 @@ async fn a_rejected_token_is_replaced_and_the_request_retried_once() {
 #[tokio::test]
 async fn test_connection_names_the_wrong_credential() {
     let (_sim, base, _stop) = start_sim(SimConfig::default()).await;
-    let good = client(paybill_config(&base)).test_connection().await;
+    let good = client(paybill_config(&base)).test_connection(now()).await;
     assert!(good.is_ok(), "{good:?}");
     let mut config = paybill_config(&base);
     config.consumer_secret = Sensitive::new("wrong-secret".to_string());
-    let bad = client(config).test_connection().await;
+    let bad = client(config).test_connection(now()).await;
     assert!(!bad.is_ok());
     let failed: Vec<_> = bad.checks.iter().filter(|c| !c.ok).collect();
     assert_eq!(failed.len(), 1);
@@ -108,8 +108,29 @@ async fn test_connection_names_the_wrong_credential() {
         .message
         .contains("consumer key or consumer secret"));
     let mut config = paybill_config(&base);
+    config.passkey = Sensitive::new("not-the-passkey".to_string());
+    let report = client(config).test_connection(now()).await;
+    let failed: Vec<_> = report.checks.iter().filter(|c| !c.ok).collect();
+    assert_eq!(failed.len(), 1, "{report:?}");
+    assert_eq!(failed[0].item, "Shortcode and passkey");
+    assert!(
+        failed[0].message.contains("passkey"),
+        "{}",
+        failed[0].message
+    );
+    let mut config = paybill_config(&base);
+    config.shortcode = "999999".to_string();
+    let report = client(config).test_connection(now()).await;
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| !c.ok && c.message.contains("does not know shortcode 999999")),
+        "{report:?}"
+    );
+    let mut config = paybill_config(&base);
     config.passkey = Sensitive::new(String::new());
-    let report = client(config).test_connection().await;
+    let report = client(config).test_connection(now()).await;
     assert!(report
         .checks
         .iter()

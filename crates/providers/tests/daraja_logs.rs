@@ -79,7 +79,7 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
     let client = DarajaClient::new(config(&base, SECRET, pem.clone())).unwrap();
     let mut errors: Vec<String> = Vec::new();
 
-    assert!(client.test_connection().await.is_ok());
+    assert!(client.test_connection(now()).await.is_ok());
     client
         .register_c2b_urls(
             &format!("{cb}/c2b/confirm"),
@@ -129,7 +129,7 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
     let wrong = DarajaClient::new(config(&base, "cs-WRONG", pem.clone())).unwrap();
     let e = wrong.access_token().await.unwrap_err();
     errors.push(format!("{e} {e:?}"));
-    errors.push(format!("{:?}", wrong.test_connection().await));
+    errors.push(format!("{:?}", wrong.test_connection(now()).await));
     let mut bad_passkey = config(&base, SECRET, pem.clone());
     bad_passkey.passkey = Sensitive::new(format!("{PASSKEY}-x"));
     let e = DarajaClient::new(bad_passkey)

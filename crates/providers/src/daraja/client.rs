@@ -290,9 +290,10 @@ impl DarajaClient {
         parse_async_ack(status, &body)
     }
 
-    /// "Test connection": checks the settings and authenticates, and says in plain words which
-    /// credential is wrong.
-    pub async fn test_connection(&self) -> ConnectionReport {
+    /// "Test connection": checks the settings, authenticates, checks the shortcode and passkey
+    /// with an STK query for an id that cannot exist, and says in plain words which credential
+    /// is wrong. It fetches a fresh token (replacing the cached one).
+    pub async fn test_connection(&self, now: Timestamp) -> ConnectionReport {
         let mut checks = Vec::new();
         checks.push(match check_credentials(&self.config) {
             Ok(()) => ConnectionCheck {
@@ -307,7 +308,9 @@ impl DarajaClient {
             },
         });
         *self.token.lock().await = None;
-        checks.push(match self.access_token().await {
+        let authenticated = self.access_token().await;
+        let keys_ok = authenticated.is_ok();
+        checks.push(match authenticated {
             Ok(_) => ConnectionCheck {
                 item: "Consumer key and secret",
                 ok: true,
@@ -328,6 +331,9 @@ impl DarajaClient {
                 message: format!("Could not check them: {e}"),
             },
         });
+        if keys_ok && check_credentials(&self.config).is_ok() {
+            checks.push(self.check_passkey(now).await);
+        }
         if self.config.initiator_name.is_some() || self.config.initiator_password.is_some() {
             checks.push(match self.security_credential() {
                 Ok(_) => ConnectionCheck {
@@ -347,6 +353,59 @@ impl DarajaClient {
             "daraja: connection tested"
         );
         ConnectionReport { checks }
+    }
+}
+
+impl DarajaClient {
+    /// Asks for the status of a CheckoutRequestID that cannot exist: Daraja checks the
+    /// `Password` first, so "Wrong credentials" / "Merchant does not exist" (`500.001.1001`)
+    /// name the passkey or shortcode, while "Invalid CheckoutRequestID" means both are right.
+    /// The message text only chooses the words; the code decides pass or fail.
+    async fn check_passkey(&self, now: Timestamp) -> ConnectionCheck {
+        const ITEM: &str = "Shortcode and passkey";
+        let answer = self.stk_query("ws_CO_MALIPO_CONNECTION_TEST", now).await;
+        let fail = |message: String| ConnectionCheck {
+            item: ITEM,
+            ok: false,
+            message,
+        };
+        match answer {
+            Ok(StkQueryAnswer::Processing { message, .. }) => {
+                let lower = message.to_ascii_lowercase();
+                if lower.contains("merchant does not exist") {
+                    fail(format!(
+                        "M-Pesa does not know shortcode {} for M-Pesa Express. For a till, enter \
+                         the store or head-office number here and the till number separately.",
+                        self.config.shortcode
+                    ))
+                } else if lower.contains("credentials") {
+                    fail(
+                        "M-Pesa refused the passkey for this shortcode. Copy the passkey again \
+                         (Safaricom emails it after Go-Live; sandbox has its own)."
+                            .to_string(),
+                    )
+                } else {
+                    fail(format!("M-Pesa could not check the passkey: {message}"))
+                }
+            }
+            Ok(StkQueryAnswer::Result { .. })
+            | Err(DarajaError::Api {
+                code: ApiErrorCode::InvalidField,
+                ..
+            }) => ConnectionCheck {
+                item: ITEM,
+                ok: true,
+                message: "M-Pesa accepted the shortcode and passkey.".to_string(),
+            },
+            Err(DarajaError::Api {
+                code: ApiErrorCode::NoApiProduct,
+                ..
+            }) => fail(
+                "M-Pesa Express is not enabled on this Daraja app; add the product on the portal."
+                    .to_string(),
+            ),
+            Err(e) => fail(format!("Could not check the passkey: {e}")),
+        }
     }
 }
 
