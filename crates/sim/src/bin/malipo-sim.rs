@@ -1,7 +1,7 @@
 //! `malipo-sim`: runs the provider simulators on loopback ports until Ctrl-C.
 //!
 //! ```text
-//! cargo run -p malipo-sim -- --daraja-port 18080
+//! cargo run -p malipo-sim -- --daraja-port 18080 --paystack-port 18081 --clickpesa-port 18082
 //! ```
 //!
 //! Each simulator has its own `--<name>-port` flag (0 picks a free port; the bound address is
@@ -10,22 +10,32 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use malipo_sim::clickpesa::{ClickPesaSim, ClickPesaSimConfig};
 use malipo_sim::daraja::{DarajaSim, SimConfig};
+use malipo_sim::paystack::{PaystackSim, PaystackSimConfig, WebhookScript};
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: malipo-sim [--daraja-port PORT]\n\
+const USAGE: &str = "usage: malipo-sim [--daraja-port PORT] [--paystack-port PORT] [--clickpesa-port PORT]\n\
   --daraja-port PORT   Daraja (M-Pesa) simulator on 127.0.0.1:PORT (default 18080)\n\
+  --paystack-port PORT Paystack simulator (default 18081): secret key sk_test_malipo_sim\n\
+  --clickpesa-port PORT ClickPesa simulator (default 18082): client id IDmalipoSim, API key sim-clickpesa-api-key\n\
   Credentials: consumer key sim-consumer-key, secret sim-consumer-secret; paybill 174379\n\
   with the sandbox passkey; store 600100 (passkey sim-store-passkey-600100) with till 600200.";
 
 /// Command-line flags.
 struct Args {
     daraja_port: u16,
+    paystack_port: u16,
+    clickpesa_port: u16,
 }
 
 impl Args {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-        let mut parsed = Args { daraja_port: 18080 };
+        let mut parsed = Args {
+            daraja_port: 18080,
+            paystack_port: 18081,
+            clickpesa_port: 18082,
+        };
         while let Some(flag) = args.next() {
             match flag.as_str() {
                 "--daraja-port" => {
@@ -33,6 +43,17 @@ impl Args {
                     parsed.daraja_port = value
                         .parse()
                         .map_err(|_| format!("{value:?} is not a port number"))?;
+                }
+                "--paystack-port" | "--clickpesa-port" => {
+                    let value = args.next().ok_or(format!("{flag} needs a port"))?;
+                    let port = value
+                        .parse()
+                        .map_err(|_| format!("{value:?} is not a port number"))?;
+                    if flag == "--paystack-port" {
+                        parsed.paystack_port = port;
+                    } else {
+                        parsed.clickpesa_port = port;
+                    }
                 }
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown flag {other:?}")),
@@ -80,6 +101,50 @@ async fn main() -> std::process::ExitCode {
         }
         Err(e) => {
             eprintln!("cannot listen on port {}: {e}", args.daraja_port);
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+
+    match TcpListener::bind(loopback(args.paystack_port)).await {
+        Ok(listener) => {
+            let mut stop = stop_tx.subscribe();
+            let sim = PaystackSim::new(PaystackSimConfig {
+                secret_key: "sk_test_malipo_sim".into(),
+                webhooks: WebhookScript::default(),
+            });
+            tracing::info!(addr = ?listener.local_addr().ok(), "paystack simulator listening");
+            servers.spawn(async move {
+                malipo_sim::paystack::run(listener, sim, async move {
+                    let _ = stop.recv().await;
+                })
+                .await
+            });
+        }
+        Err(e) => {
+            eprintln!("cannot listen on port {}: {e}", args.paystack_port);
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+
+    match TcpListener::bind(loopback(args.clickpesa_port)).await {
+        Ok(listener) => {
+            let mut stop = stop_tx.subscribe();
+            let sim = ClickPesaSim::new(ClickPesaSimConfig {
+                client_id: "IDmalipoSim".into(),
+                api_key: "sim-clickpesa-api-key".into(),
+                checksum_key: None,
+                webhook_url: None,
+            });
+            tracing::info!(addr = ?listener.local_addr().ok(), "clickpesa simulator listening");
+            servers.spawn(async move {
+                malipo_sim::clickpesa::run(listener, sim, async move {
+                    let _ = stop.recv().await;
+                })
+                .await
+            });
+        }
+        Err(e) => {
+            eprintln!("cannot listen on port {}: {e}", args.clickpesa_port);
             return std::process::ExitCode::FAILURE;
         }
     }
