@@ -488,3 +488,49 @@ async fn external_validation_can_reject_a_payment_and_names_the_third_party_id()
     assert_eq!(kinds.iter().filter(|k| *k == "c2b_validation").count(), 2);
     assert_eq!(kinds.iter().filter(|k| *k == "c2b_confirmation").count(), 1);
 }
+
+#[tokio::test]
+async fn control_endpoints_answer_over_http() {
+    let run = start().await;
+    let control = |path: &str, body: Value| {
+        run.http
+            .post(format!("{}/simulator/{path}", run.base))
+            .json(&body)
+            .send()
+    };
+    let paid: Value = control(
+        "pay",
+        json!({"shortcode": "600200", "phone": "254708374149", "amount": 40}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        paid["TransID"].as_str().unwrap().len(),
+        10,
+        "a receipt, even with no URL registered"
+    );
+    let missing = control(
+        "pay-qr",
+        json!({"request_id": "nope", "phone": "254708374149"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    let mode: Value = control("async", json!({"queue_timeout": true}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mode["queue_timeout"], true);
+    control("expire-token", json!({})).await.unwrap();
+    let (status, body) = run.post("/mpesa/stkpushquery/v1/query", &json!({})).await;
+    assert_eq!(
+        (status, body["errorCode"].as_str()),
+        (404, Some("404.001.03")),
+        "the old token no longer works"
+    );
+}
