@@ -138,4 +138,59 @@ async fn a_payment_fires_a_checksummed_payment_received() {
         .await
         .unwrap();
     assert_eq!(unknown["accepted"], false);
+    let hook = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", hook.local_addr().unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let tx = tx.clone();
+            async move {
+                tx.send(body.to_vec()).unwrap();
+                ""
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(hook, app).await });
+    reqwest::Client::new()
+        .post(format!("{base}/_sim/webhooks"))
+        .json(&json!({ "url": url }))
+        .send()
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .post(format!(
+            "{base}/third-parties/billpay/create-order-control-number"
+        ))
+        .header("authorization", &auth)
+        .json(&json!({"billReference": "1122231257"}))
+        .send()
+        .await
+        .unwrap();
+    let closed: Value = reqwest::Client::new()
+        .post(format!("{base}/_sim/pay"))
+        .json(&json!({"billPayNumber": "1122231256", "amount": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed["accepted"], false, "a paid order number is closed");
+    reqwest::Client::new()
+        .post(format!("{base}/_sim/pay"))
+        .json(&json!({"billPayNumber": "1122231257", "amount": 1}))
+        .send()
+        .await
+        .unwrap();
+    let posted = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let event: Value = serde_json::from_slice(&posted).unwrap();
+    assert_eq!(event["event"], "PAYMENT RECEIVED");
+    assert_eq!(
+        event["data"]["orderReference"], "1122231257",
+        "only the accepted payment is announced"
+    );
 }

@@ -6,7 +6,8 @@
 //!
 //! Routes: the API under `/third-parties/…` (so the client's base URL is
 //! `http://127.0.0.1:PORT/third-parties`), and `POST /_sim/pay` with
-//! `{"billPayNumber", "amount", "phone"?, "fail"?}` → `{"accepted", "reason"?, "paymentId"?}`.
+//! `{"billPayNumber", "amount", "phone"?, "fail"?}` → `{"accepted", "reason"?, "paymentId"?}`;
+//! `POST /_sim/webhooks` with `{"url"}` says where webhooks go (`null`: keep them in the log).
 //!
 //! Independent of `malipo-providers`' wire types on purpose.
 
@@ -52,6 +53,7 @@ pub fn router(sim: ClickPesaSim) -> Router {
     Router::new()
         .nest("/third-parties", api)
         .route("/_sim/pay", post(pay))
+        .route("/_sim/webhooks", post(set_webhooks))
         .with_state(sim)
 }
 
@@ -143,4 +145,17 @@ async fn pay(State(sim): State<ClickPesaSim>, Json(form): Json<PayForm>) -> Resp
         data,
     );
     Json(json!({"accepted": !failed, "paymentId": id})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct WebhookForm {
+    url: Option<String>,
+}
+
+async fn set_webhooks(
+    State(sim): State<ClickPesaSim>,
+    Json(form): Json<WebhookForm>,
+) -> Json<Value> {
+    sim.set_webhook_url(form.url);
+    Json(json!({"ok": true}))
 }
