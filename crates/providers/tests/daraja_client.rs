@@ -1,6 +1,6 @@
 //! The Daraja client against the Daraja simulator over real HTTP on loopback: tokens, STK push
-//! with every scripted outcome, STK query, C2B registration, Dynamic QR, reversal and
-//! transaction status with their asynchronous results.
+//! with every scripted outcome, STK query, C2B registration (QR, reversal and status are in
+//! `daraja_qr_reversal.rs`).
 #![allow(clippy::unwrap_used)]
 
 mod daraja_support;
@@ -11,9 +11,8 @@ use daraja_support::{client, now, paybill_config, start_receiver, start_sim, til
 use malipo_core::{Currency, Money, Phone};
 use malipo_providers::daraja::request::DarajaRequest;
 use malipo_providers::daraja::{
-    hash_msisdn, parse_c2b_confirmation, parse_queue_timeout, parse_result, parse_stk_callback,
-    ApiErrorCode, AsyncResultCode, DarajaClient, DarajaError, Msisdn, Outcome, PhoneMatch,
-    QrRequest, RequestError, ReversalRequest, StatusQueryRequest, StkPushRequest, StkQueryAnswer,
+    hash_msisdn, parse_c2b_confirmation, parse_stk_callback, ApiErrorCode, DarajaClient,
+    DarajaError, Msisdn, Outcome, PhoneMatch, RequestError, StkPushRequest, StkQueryAnswer,
     StkResultCode,
 };
 use malipo_sim::daraja::{CustomerAction, CustomerScript, DarajaSim, PendingStyle, SimConfig};
@@ -440,166 +439,6 @@ async fn c2b_registration_refuses_forbidden_words_on_both_sides() {
         c2b.msisdn.matches(&Phone::parse("0712000701").unwrap()),
         PhoneMatch::Possible,
         "v2 masks"
-    );
-}
-
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the image");
-    grids[0].decode().unwrap().1
-}
-
-#[tokio::test]
-async fn dynamic_qr_is_a_real_png_qr_with_the_sale_in_it() {
-    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
-    let qr = QrRequest {
-        merchant_name: "Malipo Shop".to_string(),
-        ref_no: "T1-000123".to_string(),
-        amount: kes(150),
-        size_px: 300,
-    };
-    let paybill = client(paybill_config(&base)).dynamic_qr(&qr).await.unwrap();
-    assert_eq!(
-        decode_qr(&paybill.png),
-        "M-PESA QR|PB|174379|150|T1-000123|Malipo Shop"
-    );
-    let till = client(till_config(&base)).dynamic_qr(&qr).await.unwrap();
-    assert_eq!(
-        decode_qr(&till.png),
-        "M-PESA QR|BG|600200|150|T1-000123|Malipo Shop"
-    );
-
-    // The customer scans the paybill QR and pays: a C2B confirmation carrying RefNo.
-    let (received, cb) = start_receiver().await;
-    let paybill_client = client(paybill_config(&base));
-    paybill_client
-        .register_c2b_urls(
-            &format!("{cb}/c2b/confirm"),
-            &format!("{cb}/c2b/validate"),
-            true,
-        )
-        .await
-        .unwrap();
-    let request_id = paybill.request_id.clone().unwrap();
-    let receipt = sim.pay_qr(&request_id, "254712000999").unwrap();
-    let c2b = parse_c2b_confirmation(&received.wait_for("/c2b/confirm", 1).await[0]).unwrap();
-    assert_eq!(c2b.trans_id, receipt);
-    assert_eq!(c2b.bill_ref_number, "T1-000123");
-    assert_eq!(c2b.amount, kes(150));
-
-    let cents = client(paybill_config(&base))
-        .dynamic_qr(&QrRequest {
-            amount: Money::from_minor(15_050, Currency::Kes),
-            ..qr
-        })
-        .await;
-    assert!(matches!(
-        cents,
-        Err(DarajaError::Request(RequestError::AmountHasCents { .. }))
-    ));
-}
-
-async fn paid_receipt(
-    client: &DarajaClient,
-    received: &daraja_support::Received,
-    cb: &str,
-    phone: &str,
-) -> String {
-    client
-        .stk_push(&push(phone, 90, format!("{cb}/paid/{phone}")), now())
-        .await
-        .unwrap();
-    let body = received.wait_for(&format!("/paid/{phone}"), 1).await;
-    parse_stk_callback(&body[0])
-        .unwrap()
-        .payment
-        .unwrap()
-        .receipt
-}
-
-#[tokio::test]
-async fn reversal_and_status_answer_now_and_post_their_results_later() {
-    use base64::Engine as _;
-    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
-    let (received, cb) = start_receiver().await;
-    let (private, pem) = daraja_support::test_certificate();
-    let mut config = paybill_config(&base);
-    config.initiator_name = Some("testapi".to_string());
-    config.initiator_password = Some(Sensitive::new(
-        daraja_support::INITIATOR_PASSWORD.to_string(),
-    ));
-    config.certificate = Some(pem);
-    let client = client(config);
-    let receipt = paid_receipt(&client, &received, &cb, "0712000801").await;
-
-    let reversal = ReversalRequest {
-        transaction_id: receipt.clone(),
-        amount: kes(90),
-        result_url: format!("{cb}/reversal/result"),
-        timeout_url: format!("{cb}/reversal/timeout"),
-        remarks: "Customer refund".to_string(),
-        occasion: None,
-    };
-    let ack = client.reverse(&reversal).await.unwrap();
-    let result = parse_result(&received.wait_for("/reversal/result", 1).await[0]).unwrap();
-    assert!(result.result_code.is_success());
-    assert_eq!(result.conversation_id, ack.conversation_id);
-    assert_eq!(
-        result.parameter("OriginalTransactionID"),
-        Some(receipt.as_str())
-    );
-    client.reverse(&reversal).await.unwrap();
-    let again = parse_result(&received.wait_for("/reversal/result", 2).await[1]).unwrap();
-    assert_eq!(again.result_code, AsyncResultCode::AlreadyReversed);
-
-    // What went on the wire decrypts, with the certificate's private key, to the password.
-    let sent = sim
-        .requests()
-        .into_iter()
-        .find(|r| r.path == "/mpesa/reversal/v1/request")
-        .unwrap();
-    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
-    assert_eq!(
-        body["RecieverIdentifierType"], "11",
-        "the misspelt key Daraja requires"
-    );
-    let credential = base64::engine::general_purpose::STANDARD
-        .decode(body["SecurityCredential"].as_str().unwrap())
-        .unwrap();
-    assert_eq!(
-        private.decrypt(rsa::Pkcs1v15Encrypt, &credential).unwrap(),
-        daraja_support::INITIATOR_PASSWORD.as_bytes()
-    );
-
-    let status = StatusQueryRequest {
-        transaction_id: receipt.clone(),
-        result_url: format!("{cb}/status/result"),
-        timeout_url: format!("{cb}/status/timeout"),
-        remarks: "Check".to_string(),
-        occasion: None,
-    };
-    client.transaction_status(&status).await.unwrap();
-    let found = parse_result(&received.wait_for("/status/result", 1).await[0]).unwrap();
-    assert_eq!(found.parameter("ReceiptNo"), Some(receipt.as_str()));
-    assert_eq!(found.amount(), Some(kes(90)));
-    client
-        .transaction_status(&StatusQueryRequest {
-            transaction_id: "ABCDE12345".to_string(),
-            ..status.clone()
-        })
-        .await
-        .unwrap();
-    let missing = parse_result(&received.wait_for("/status/result", 2).await[1]).unwrap();
-    assert_eq!(missing.result_code, AsyncResultCode::ReceiptNotFound);
-
-    sim.set_queue_timeout(true);
-    let ack = client.transaction_status(&status).await.unwrap();
-    let notice = parse_queue_timeout(&received.wait_for("/status/timeout", 1).await[0]).unwrap();
-    assert_eq!(
-        notice.conversation_id.as_deref(),
-        Some(ack.conversation_id.as_str())
     );
 }
 
