@@ -9,6 +9,7 @@ use malipo_providers::clickpesa::amount::{
     parse_major, to_whole_shillings, wire_major, AmountError,
 };
 use malipo_providers::clickpesa::control::check_reference;
+use malipo_providers::clickpesa::response;
 use malipo_providers::clickpesa::{
     canonical_json, checksum, offline_control_number, parse_event, verify_checksum,
     BillPaySettings, ChecksumError, ChecksumLocation, PaymentStatus, WebhookEvent,
@@ -213,6 +214,14 @@ fn offline_control_numbers_are_an_opt_in_setting() {
     }
 }
 
+#[test]
+fn redelivered_payments_share_a_dedupe_key() {
+    let key = parse_event(RECEIVED).unwrap().dedupe_key();
+    assert_eq!(key.as_deref(), Some("PAYMENT RECEIVED:ORD123456LCP7890"));
+    let deposit = include_bytes!("fixtures/clickpesa/deposit_received.json");
+    assert_eq!(parse_event(deposit).unwrap().dedupe_key(), None);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -220,6 +229,14 @@ proptest! {
     fn parsers_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = parse_event(&bytes);
         let _ = verify_checksum(&bytes, &key());
+        for status in [200, 401, 404, 409, 500] {
+            if let Ok(value) = response::checked(status, &bytes) {
+                let _ = response::parse_token(&value);
+                let _ = response::parse_control_number(&value);
+                let _ = response::parse_bulk(&value);
+                let _ = response::parse_payments(&value);
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use malipo_core::{Currency, Money};
+use malipo_providers::paystack::response;
 use malipo_providers::paystack::{
     parse_event, sign, verify_signature, RefundStatus, SignatureError, TransactionStatus,
     WebhookEvent,
@@ -196,6 +197,38 @@ fn our_own_vector_is_a_kes_sale() {
     );
 }
 
+#[test]
+fn a_charge_with_fees_passed_on_matches_the_sale_on_requested_amount() {
+    let body = br#"{"event":"charge.success","data":{"id":7,"domain":"test","status":"success","reference":"R1","amount":40333,"requested_amount":30050,"currency":"KES"}}"#;
+    let WebhookEvent::ChargeSuccess(txn) = parse_event(body).unwrap() else {
+        panic!("charge.success must be typed");
+    };
+    assert!(
+        txn.is_paid(Money::from_minor(30_050, Currency::Kes)),
+        "the sale asked for 300.50"
+    );
+    assert!(!txn.is_paid(Money::from_minor(40_333, Currency::Kes)));
+    assert!(
+        !txn.is_paid(Money::from_minor(30_050, Currency::Usd)),
+        "currency must match too"
+    );
+    assert_eq!(txn.mode(), Some(malipo_providers::paystack::KeyMode::Test));
+    assert_eq!(
+        parse_event(body).unwrap().dedupe_key().as_deref(),
+        Some("charge.success:7")
+    );
+}
+
+#[test]
+fn redelivered_events_share_a_dedupe_key() {
+    let processed = include_bytes!("fixtures/paystack/refund_processed.json");
+    let first = parse_event(processed).unwrap().dedupe_key();
+    assert_eq!(first, parse_event(processed).unwrap().dedupe_key());
+    let attention = include_bytes!("fixtures/paystack/refund_needs_attention.json");
+    assert_ne!(first, parse_event(attention).unwrap().dedupe_key());
+    assert_eq!(parse_event(PHP_BODY).unwrap().dedupe_key(), None);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -203,6 +236,13 @@ proptest! {
     fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = parse_event(&bytes);
         let _ = verify_signature(&bytes, Some(PHP_SIGNATURE), &secret(PHP_SECRET));
+        for status in [200, 400, 401, 429, 500] {
+            if let Ok(data) = response::envelope(status, &bytes) {
+                let _ = response::parse_transaction(&data);
+                let _ = response::parse_refund(&data);
+                let _ = response::parse_initialized(&data);
+            }
+        }
     }
 
     #[test]
@@ -224,6 +264,11 @@ proptest! {
             r#"{{"event":"{event}","data":{{{status}"reference":"R1","transaction_reference":"R1","amount":{amount},"currency":"KES","metadata":{metadata}}}}}"#
         );
         let _ = parse_event(body.as_bytes());
+        let envelope = format!(r#"{{"status":true,"message":"m","data":{body}}}"#);
+        if let Ok(data) = response::envelope(200, envelope.as_bytes()) {
+            let _ = response::parse_transaction(&data["data"]);
+            let _ = response::parse_refund(&data["data"]);
+        }
     }
 
     #[test]

@@ -41,6 +41,22 @@ pub enum WebhookEvent {
     },
 }
 
+impl WebhookEvent {
+    /// The key that makes a redelivered event recognisable: `<event>:<data.id>` (reference §6:
+    /// dedupe on `data.id` + `event`); `None` for unknown events or a failure without an id.
+    pub fn dedupe_key(&self) -> Option<String> {
+        match self {
+            WebhookEvent::PaymentReceived(payment) => {
+                Some(format!("PAYMENT RECEIVED:{}", payment.id))
+            }
+            WebhookEvent::PaymentFailed(failed) => {
+                failed.id.as_ref().map(|id| format!("PAYMENT FAILED:{id}"))
+            }
+            WebhookEvent::Unknown { .. } => None,
+        }
+    }
+}
+
 /// Why a webhook body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookParseError {

@@ -95,10 +95,29 @@ impl Transaction {
         from_subunits(self.amount_subunits, &self.currency_code)
     }
 
-    /// True only when Paystack says `success` **and** the amount and currency are what was
-    /// charged (reference §3: a 200 and `status: true` prove nothing on their own).
+    /// The amount the sale asked for: `requested_amount` when Paystack sends it (it differs
+    /// from `amount` when the customer pays the fees), else `amount`.
+    pub fn requested_amount(&self) -> Result<Money, AmountError> {
+        from_subunits(
+            self.requested_amount_subunits
+                .unwrap_or(self.amount_subunits),
+            &self.currency_code,
+        )
+    }
+
+    /// True only when Paystack says `success` **and** the requested amount and currency are
+    /// what was charged (reference §3: a 200 and `status: true` prove nothing on their own).
     pub fn is_paid(&self, expected: Money) -> bool {
-        self.status == TransactionStatus::Success && self.amount().ok() == Some(expected)
+        self.status == TransactionStatus::Success && self.requested_amount().ok() == Some(expected)
+    }
+
+    /// The mode that raised it (`domain`), to refuse a live event for a test shop and back.
+    pub fn mode(&self) -> Option<KeyMode> {
+        match self.domain.as_deref() {
+            Some("test") => Some(KeyMode::Test),
+            Some("live") => Some(KeyMode::Live),
+            _ => None,
+        }
     }
 
     /// The sale or invoice number Malipo put in `metadata.malipo_target`, if it is there

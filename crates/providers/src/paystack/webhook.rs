@@ -104,6 +104,34 @@ pub enum WebhookEvent {
     Unknown { event: String, raw: Vec<u8> },
 }
 
+impl WebhookEvent {
+    /// The key that makes a redelivered event recognisable (Paystack sends no event id and
+    /// retries, reference §6): `charge.success:<id or reference>`,
+    /// `refund.<status>:<transaction reference>:<refund id or reference>`; `None` for unknown
+    /// events (dedupe those on their raw bytes).
+    pub fn dedupe_key(&self) -> Option<String> {
+        match self {
+            WebhookEvent::ChargeSuccess(txn) => Some(format!(
+                "charge.success:{}",
+                txn.id
+                    .map_or_else(|| txn.reference.clone(), |id| id.to_string())
+            )),
+            WebhookEvent::Refund(refund) => {
+                let which = refund
+                    .id
+                    .map(|id| id.to_string())
+                    .or_else(|| refund.refund_reference.clone())
+                    .unwrap_or_default();
+                Some(format!(
+                    "refund.{:?}:{}:{which}",
+                    refund.status, refund.transaction_reference
+                ))
+            }
+            WebhookEvent::Unknown { .. } => None,
+        }
+    }
+}
+
 /// Why a webhook body could not be read. The caller still holds the raw bytes (the relay and
 /// the inbox store them before parsing).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
