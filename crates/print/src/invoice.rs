@@ -127,3 +127,43 @@ impl Invoice {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TenderDetail;
+    use malipo_core::PaymentMethod;
+
+    fn t(method: PaymentMethod, minor: i64) -> Tender {
+        Tender {
+            method,
+            amount: Money::from_minor(minor, Currency::Kes),
+            detail: TenderDetail::Card {
+                brand: "VISA".into(),
+                last4: "4081".into(),
+                reference: None,
+            },
+        }
+    }
+
+    #[test]
+    fn stamp_says_how_it_was_paid() {
+        let kes = |m| Money::from_minor(m, Currency::Kes);
+        let en = Language::English;
+        let card = t(PaymentMethod::CardLink, 500);
+        let mpesa = t(PaymentMethod::MpesaPaybill, 500);
+        assert_eq!(
+            Stamp::of(std::slice::from_ref(&card), kes(0)).text(en),
+            "Paid (CARD)"
+        );
+        assert_eq!(
+            Stamp::of(&[mpesa.clone(), card], kes(0)).text(en),
+            "Paid (CARD + MPESA)"
+        );
+        assert_eq!(Stamp::of(&[mpesa], kes(500)).text(en), "Partly paid");
+        assert_eq!(
+            Stamp::of(&[], kes(500)).text(Language::Kiswahili),
+            "Haijalipwa"
+        );
+    }
+}

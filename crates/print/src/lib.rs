@@ -32,8 +32,8 @@ pub mod transport;
 pub use escpos::{PrinterProfile, QrMode};
 pub use i18n::{Language, Msg};
 pub use model::{
-    LocalTime, Logo, Paper, QrCode, Receipt, ReceiptLine, Reversal, ReversalKind, ShopHeader,
-    Tender, TenderDetail, NAIROBI_OFFSET_MINUTES,
+    LocalTime, Logo, Paper, QrCode, Receipt, ReceiptContext, ReceiptLine, Reversal, ReversalKind,
+    ShopHeader, Tender, TenderDetail, NAIROBI_OFFSET_MINUTES,
 };
 pub use spool::{PrintOutcome, Spooler};
 pub use transport::{Connection, PrintJob, PrintQueue, PrinterStatus};

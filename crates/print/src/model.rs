@@ -1,7 +1,9 @@
 //! The receipt model: plain data the engine fills from a sale and its payments (not tied to
 //! the store), shared by the ESC/POS renderer, the plain-text receipt and the PDFs.
 
-use malipo_core::{Currency, Money, PaymentMethod, Phone, SaleLine, Timestamp, VatBreakdown};
+use malipo_core::{
+    Currency, Money, PaymentMethod, Phone, SaleDraft, SaleLine, Timestamp, VatBreakdown,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Language;
@@ -269,7 +271,44 @@ pub struct Receipt {
     pub qr: Option<QrCode>,
 }
 
+/// Who, where and when: the facts of a receipt that are not in the sale itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptContext {
+    pub language: Language,
+    pub shop: ShopHeader,
+    pub sale_number: String,
+    pub till: String,
+    pub cashier: String,
+    pub time: LocalTime,
+    pub footer: Vec<String>,
+}
+
 impl Receipt {
+    /// A receipt for a sale, with no payments yet: the engine adds the tenders and
+    /// reversals from the ledger and sets `balance_due` from the store's derived balance.
+    pub fn from_sale(ctx: ReceiptContext, sale: &SaleDraft) -> Receipt {
+        Receipt {
+            language: ctx.language,
+            shop: ctx.shop,
+            sale_number: ctx.sale_number,
+            till: ctx.till,
+            cashier: ctx.cashier,
+            time: ctx.time,
+            currency: sale.currency,
+            lines: sale.lines.iter().map(ReceiptLine::from).collect(),
+            subtotal: sale.subtotal,
+            discounts: sale.discounts,
+            total: sale.total,
+            vat: sale.vat.clone(),
+            tenders: Vec::new(),
+            reversals: Vec::new(),
+            balance_due: Money::zero(sale.currency),
+            reprint: false,
+            footer: ctx.footer,
+            qr: None,
+        }
+    }
+
     /// True when a cash tender is part of the sale (the drawer opens).
     pub fn has_cash(&self) -> bool {
         self.tenders.iter().any(|t| t.method == PaymentMethod::Cash)
@@ -279,6 +318,44 @@ impl Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use malipo_core::TaxClass;
+
+    #[test]
+    fn receipt_from_a_sale_draft() {
+        let kes = |m| Money::from_minor(m, Currency::Kes);
+        let line = SaleLine {
+            sku: "SUG2".into(),
+            name: "Sugar 2kg".into(),
+            unit_price: kes(25_000),
+            quantity: 2,
+            tax_class: TaxClass::Standard,
+            amount: kes(50_000),
+        };
+        let vat = VatBreakdown::from_gross(Currency::Kes, [(TaxClass::Standard, kes(50_000))])
+            .unwrap_or(VatBreakdown { lines: Vec::new() });
+        let sale = SaleDraft {
+            currency: Currency::Kes,
+            lines: vec![line],
+            subtotal: kes(50_000),
+            discounts: kes(0),
+            total: kes(50_000),
+            vat,
+        };
+        let ctx = ReceiptContext {
+            language: Language::Kiswahili,
+            shop: ShopHeader::default(),
+            sale_number: "T1-000007".into(),
+            till: "T1".into(),
+            cashier: "Aisha".into(),
+            time: LocalTime::from_timestamp(Timestamp(0), NAIROBI_OFFSET_MINUTES),
+            footer: Vec::new(),
+        };
+        let r = Receipt::from_sale(ctx, &sale);
+        assert_eq!(r.lines[0].quantity, 2);
+        assert_eq!(r.total, kes(50_000));
+        assert!(!r.has_cash());
+        assert_eq!(r.vat.lines[0].vat, kes(6_897));
+    }
 
     #[test]
     fn local_time_in_nairobi() {

@@ -132,3 +132,35 @@ fn long_invoices_break_onto_more_pages() {
     // The table header repeats on the next page.
     assert!(text.matches("Unit price").count() >= 2);
 }
+
+#[test]
+fn invoice_for_a_reversed_sale_shows_the_reversal_and_the_reopened_balance() {
+    if !poppler() {
+        return;
+    }
+    use malipo_core::Customer;
+    use malipo_print::invoice::Invoice;
+    use malipo_print::samples::{receipt, SampleSale};
+    let r = receipt(SampleSale::Refunded);
+    let customer = Customer {
+        name: "Brian Ōtieno".into(),
+        phone: None,
+        email: None,
+    };
+    let inv = Invoice::from_receipt(&r, "INV-000043".into(), customer);
+    let dir = tempfile::tempdir().unwrap();
+    let text = render(&invoice_pdf(&inv).unwrap(), dir.path(), "reversed");
+    for needle in [
+        "ANKARA",
+        "Brian Ōtieno",
+        "Imelipwa (MPESA)",
+        "Imerudishwa (MPESA)",
+        "TKR9YY02QW",
+        "-565.00",
+        "Haijalipwa",
+        "Salio linalodaiwa",
+        "KES 565.00",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
