@@ -49,6 +49,12 @@ pub async fn page(State(sim): State<PaystackSim>, Path(code): Path<String>) -> R
         .map(|(number, _, what)| format!("<li><code>{number}</code> — {}</li>", escape(what)))
         .collect();
     let code_js = serde_json::to_string(&code).unwrap_or_default();
+    let script = sim.lock().scripts.get(&code).cloned();
+    // `<` escaped so no value can close the <script> element.
+    let script_js = serde_json::to_string(&script)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c");
+    let code_js = code_js.replace('<', "\\u003c");
     let html = format!(
         r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>Paystack checkout (simulator)</title>
@@ -70,6 +76,16 @@ const code = {code_js};
 const embedded = new URLSearchParams(location.search).has('embed');
 function tell(msg) {{ if (embedded && window.parent !== window) window.parent.postMessage(Object.assign({{source:'malipo-sim-paystack', accessCode: code}}, msg), '*'); }}
 tell({{type:'load', id: {id}}});
+const script = {script_js};
+window.addEventListener('load', () => {{
+  if (!script) return;
+  if (script.cancel) {{ document.getElementById('cancel').click(); return; }}
+  if (script.card) {{
+    document.getElementById('card').value = script.card;
+    document.getElementById('pin').value = script.pin || '';
+    document.getElementById('pay').requestSubmit();
+  }}
+}});
 document.getElementById('pay').addEventListener('submit', async (ev) => {{
   ev.preventDefault();
   const pin = document.getElementById('pin').value;

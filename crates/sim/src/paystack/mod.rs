@@ -10,7 +10,9 @@
 //! - `GET /checkout/{access_code}` (hosted page), `POST /checkout/{access_code}/pay`
 //!   (`{"card": "...", "pin": "..."}`), `POST /checkout/{access_code}/cancel`;
 //! - `GET /v2/inline.js` (the popup script stand-in);
-//! - `POST /_sim/webhooks` (`{"url", "duplicates", "delay_ms"}`): change the webhook script.
+//! - `POST /_sim/webhooks` (`{"url", "duplicates", "delay_ms"}`): change the webhook script;
+//! - `POST /_sim/customer/{access_code}` (`{"card", "pin"}` or `{"cancel": true}`): what the
+//!   customer does, unattended, when that checkout opens (popup or hosted page).
 //!
 //! Independent of `malipo-providers`' wire types on purpose.
 
@@ -27,7 +29,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-pub use state::{Delivery, PayOutcome, PaystackSim, PaystackSimConfig, Txn, WebhookScript};
+pub use state::{
+    CustomerScript, Delivery, PayOutcome, PaystackSim, PaystackSimConfig, Txn, WebhookScript,
+};
 pub use webhook::signature;
 
 /// The simulator's routes over `sim`.
@@ -46,6 +50,7 @@ pub fn router(sim: PaystackSim) -> Router {
         .route("/checkout/{code}/cancel", post(checkout::cancel))
         .route("/v2/inline.js", get(checkout::inline_js))
         .route("/_sim/webhooks", post(set_webhooks))
+        .route("/_sim/customer/{code}", post(set_customer))
         .with_state(sim)
 }
 
@@ -78,5 +83,14 @@ async fn set_webhooks(
         duplicates: form.duplicates,
         delay_ms: form.delay_ms,
     });
+    Json(serde_json::json!({"ok": true}))
+}
+
+async fn set_customer(
+    State(sim): State<PaystackSim>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Json(script): Json<CustomerScript>,
+) -> Json<serde_json::Value> {
+    sim.script_customer(&code, script);
     Json(serde_json::json!({"ok": true}))
 }

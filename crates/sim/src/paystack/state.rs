@@ -73,6 +73,21 @@ pub struct SimRefund {
     pub created_at: String,
 }
 
+/// What the customer does, unattended, when the checkout page for an access code opens (the
+/// popup and hosted page then run end to end in a headless browser or the training mode).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CustomerScript {
+    /// Pay with this card…
+    #[serde(default)]
+    pub card: Option<String>,
+    /// …and this PIN, if the card asks for one.
+    #[serde(default)]
+    pub pin: Option<String>,
+    /// Close the checkout instead of paying.
+    #[serde(default)]
+    pub cancel: bool,
+}
+
 /// What a payment attempt on the checkout did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayOutcome {
@@ -89,6 +104,8 @@ pub(crate) struct Inner {
     pub refunds: HashMap<i64, SimRefund>,
     pub next_id: i64,
     pub deliveries: Vec<Delivery>,
+    /// What the scripted customer does when a checkout opens, by access code.
+    pub scripts: HashMap<String, CustomerScript>,
     /// Serialises deliveries so events arrive in the order they happened.
     pub queue: Arc<tokio::sync::Mutex<()>>,
 }
@@ -125,6 +142,7 @@ impl PaystackSim {
                 refunds: HashMap::new(),
                 next_id: 4_099_260_516,
                 deliveries: Vec::new(),
+                scripts: HashMap::new(),
                 queue: Arc::new(tokio::sync::Mutex::new(())),
             })),
         }
@@ -150,6 +168,11 @@ impl PaystackSim {
     /// A transaction by reference (for tests and the control API).
     pub fn transaction(&self, reference: &str) -> Option<Txn> {
         self.lock().txns.get(reference).cloned()
+    }
+
+    /// Scripts what the customer does when the checkout of `access_code` opens.
+    pub fn script_customer(&self, access_code: &str, script: CustomerScript) {
+        self.lock().scripts.insert(access_code.to_owned(), script);
     }
 
     /// The reference behind an access code.
