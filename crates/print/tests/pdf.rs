@@ -100,6 +100,29 @@ fn invoice_partly_paid_renders_with_instructions() {
 }
 
 #[test]
+fn invoice_paystack_qr_scans_from_the_rendered_page() {
+    if !poppler() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qr.pdf");
+    std::fs::write(&path, invoice_pdf(&samples::invoice(true)).unwrap()).unwrap();
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-gray", "-r", "150", "-singlefile"])
+        .arg(&path)
+        .arg(dir.path().join("qr"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = image::open(dir.path().join("qr.png")).unwrap().to_luma8();
+    let mut img = rqrr::PreparedImage::prepare(page);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the page");
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, "https://paystack.com/pay/duka-inv-000042");
+}
+
+#[test]
 fn invoice_paid_by_card_is_stamped_paid() {
     if !poppler() {
         return;

@@ -161,3 +161,24 @@ fn long_names_and_large_amounts_never_overflow_or_split_a_number() {
         }
     }
 }
+
+#[test]
+fn raster_qr_fallback_scans_back_to_the_payload() {
+    let mut profile = PrinterProfile::new(Paper::Mm58);
+    profile.qr = QrMode::Raster;
+    let r = receipt(SampleSale::Split);
+    let bytes = receipt_escpos(&r, &profile).unwrap();
+    let (_, rasters) = common::decode::decode_with_images(&bytes, 32).unwrap();
+    let qr = rasters.last().unwrap();
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(qr.width, qr.height, |x, y| {
+        if qr.black(x, y) {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the raster");
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, r.qr.unwrap().payload);
+}

@@ -14,8 +14,28 @@ enum Align {
     Right,
 }
 
+/// A raster image printed with `GS v 0`: `width` dots (a multiple of 8), rows of bits.
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub bits: Vec<u8>,
+}
+
+impl Raster {
+    /// Whether the dot at (x, y) is black.
+    pub fn black(&self, x: usize, y: usize) -> bool {
+        self.bits[y * (self.width / 8) + x / 8] & (0x80 >> (x % 8)) != 0
+    }
+}
+
 /// Decodes `bytes` for a printer of `columns` columns.
 pub fn decode(bytes: &[u8], columns: usize) -> Result<String, String> {
+    decode_with_images(bytes, columns).map(|(text, _)| text)
+}
+
+/// [`decode`], also returning the raster images in print order.
+pub fn decode_with_images(bytes: &[u8], columns: usize) -> Result<(String, Vec<Raster>), String> {
+    let mut rasters = Vec::new();
     let high: Vec<char> = CP437_HIGH.chars().collect();
     assert_eq!(high.len(), 128);
     let mut out = String::new();
@@ -121,6 +141,11 @@ pub fn decode(bytes: &[u8], columns: usize) -> Result<String, String> {
                             ));
                         }
                         out.push_str(&format!("[RASTER {}x{y}]", x * 8));
+                        rasters.push(Raster {
+                            width: x * 8,
+                            height: y,
+                            bits: bytes[i + 8..end].to_vec(),
+                        });
                         marker_open = true;
                         i = end;
                     }
@@ -162,5 +187,5 @@ pub fn decode(bytes: &[u8], columns: usize) -> Result<String, String> {
     if !line.is_empty() {
         return Err(format!("text after the last line feed: {line:?}"));
     }
-    Ok(out)
+    Ok((out, rasters))
 }
