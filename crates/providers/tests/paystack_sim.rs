@@ -332,6 +332,19 @@ async fn partial_then_final_refunds_reverse_the_transaction_and_report_their_sta
     );
     let txn = rig.client.verify("MLP-T1-000128-1").await.unwrap();
     assert_eq!(txn.status, TransactionStatus::Reversed);
+    let made = rig.client.list_refunds("MLP-T1-000128-1").await.unwrap();
+    let amounts: Vec<Money> = made.iter().map(|r| r.amount().unwrap()).collect();
+    assert_eq!(
+        amounts,
+        vec![kes(50_000), kes(100_000)],
+        "both refunds are on record"
+    );
+    assert!(rig
+        .client
+        .list_refunds("MLP-T1-000999-1")
+        .await
+        .unwrap()
+        .is_empty());
     // charge.success + (refund.pending, refund.processed) × 2
     let hooks = rig.webhooks(5).await;
     let events: Vec<WebhookEvent> = hooks.iter().map(|(_, b)| parse_event(b).unwrap()).collect();

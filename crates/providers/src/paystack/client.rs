@@ -89,6 +89,19 @@ impl PaystackClient {
         response::parse_refund(&response::envelope(status, &body)?)
     }
 
+    /// `GET /refund?transaction=…`: every refund already made on a transaction, so a refund is
+    /// never queued twice by a retry (Paystack has no refund idempotency key).
+    pub async fn list_refunds(&self, transaction: &str) -> Result<Vec<Refund>, PaystackError> {
+        let built = request::list_refunds(&self.base_url, &self.secret, transaction)?;
+        let (status, body) = self.send(built).await?;
+        match response::envelope(status, &body)? {
+            serde_json::Value::Array(items) => items.iter().map(response::parse_refund).collect(),
+            _ => Err(PaystackError::Unreadable(
+                "refund list is not an array".into(),
+            )),
+        }
+    }
+
     /// "Test connection": whether Paystack accepts the key, and whether it is test or live.
     /// A key with the wrong shape is reported without any network call.
     pub async fn test_connection(&self) -> Result<ConnectionCheck, PaystackError> {

@@ -239,6 +239,22 @@ pub fn refund_status(
     get(base_url, &format!("/refund/{refund_id}"), secret)
 }
 
+/// Builds `GET /refund?transaction=…`: the refunds already made on a transaction (id or
+/// reference). Paystack has no idempotency key for refunds (reference §11), so check this
+/// before refunding again.
+pub fn list_refunds(
+    base_url: &str,
+    secret: &Sensitive<String>,
+    transaction: &str,
+) -> Result<Request<Vec<u8>>, PaystackError> {
+    check_reference(transaction)?;
+    get(
+        base_url,
+        &format!("/refund?transaction={transaction}"),
+        secret,
+    )
+}
+
 /// Builds `GET /integration/payment_session_timeout`: the cheapest authenticated read, used
 /// by "Test connection" (reference §8). Moves no money.
 pub fn test_connection(

@@ -308,3 +308,36 @@ pub async fn session_timeout(State(sim): State<PaystackSim>, headers: HeaderMap)
         json!({"payment_session_timeout": 30}),
     )
 }
+
+/// `GET /refund?transaction=…`: refunds of a transaction (by id or reference), oldest first.
+pub async fn list_refunds(
+    State(sim): State<PaystackSim>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Some(denied) = refused(&sim, &headers) {
+        return denied;
+    }
+    let inner = sim.lock();
+    let wanted = query.get("transaction");
+    let reference = wanted.and_then(|t| {
+        inner
+            .txns
+            .values()
+            .find(|txn| &txn.reference == t || &txn.id.to_string() == t)
+            .map(|txn| txn.reference.clone())
+    });
+    let mut refunds: Vec<&SimRefund> = inner
+        .refunds
+        .values()
+        .filter(|r| wanted.is_none() || Some(&r.reference) == reference.as_ref())
+        .collect();
+    refunds.sort_by_key(|r| r.id);
+    let data: Vec<Value> = refunds.into_iter().map(|r| inner.refund_json(r)).collect();
+    let total = data.len();
+    let body = json!({
+        "status": true, "message": "Refunds retrieved", "data": data,
+        "meta": {"total": total, "skipped": 0, "perPage": 50, "page": 1, "pageCount": 1}
+    });
+    (StatusCode::OK, Json(body)).into_response()
+}

@@ -6,7 +6,7 @@
 //!
 //! Routes (all on one port):
 //! - `POST /transaction/initialize`, `GET /transaction/verify/{reference}`,
-//!   `POST /refund`, `GET /refund/{id}`, `GET /integration/payment_session_timeout`;
+//!   `POST /refund`, `GET /refund?transaction=…`, `GET /refund/{id}`, `GET /integration/payment_session_timeout`;
 //! - `GET /checkout/{access_code}` (hosted page), `POST /checkout/{access_code}/pay`
 //!   (`{"card": "...", "pin": "..."}`), `POST /checkout/{access_code}/cancel`;
 //! - `GET /v2/inline.js` (the popup script stand-in);
@@ -39,7 +39,7 @@ pub fn router(sim: PaystackSim) -> Router {
     Router::new()
         .route("/transaction/initialize", post(api::initialize))
         .route("/transaction/verify/{reference}", get(api::verify))
-        .route("/refund", post(api::refund))
+        .route("/refund", post(api::refund).get(api::list_refunds))
         .route("/refund/{id}", get(api::refund_status))
         .route(
             "/integration/payment_session_timeout",
