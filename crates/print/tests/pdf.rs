@@ -3,6 +3,7 @@
 //! and pass, unless `MALIPO_REQUIRE_POPPLER=1` (CI), where a missing tool fails them.
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -22,7 +23,11 @@ fn poppler() -> bool {
             std::env::var("MALIPO_REQUIRE_POPPLER").as_deref() != Ok("1"),
             "pdftoppm/pdftotext (poppler-utils) are required: MALIPO_REQUIRE_POPPLER=1"
         );
-        eprintln!("notice: poppler-utils not installed; PDF render checks skipped");
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "notice: poppler-utils not installed; PDF render checks skipped"
+        );
     }
     ok
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::process::Command;
 
 use common::decode::decode;
@@ -67,7 +68,11 @@ fn report_pdf_renders() {
             std::env::var("MALIPO_REQUIRE_POPPLER").as_deref() != Ok("1"),
             "poppler-utils required"
         );
-        eprintln!("notice: poppler-utils not installed; report PDF check skipped");
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "notice: poppler-utils not installed; report PDF check skipped"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
