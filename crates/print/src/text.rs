@@ -128,10 +128,17 @@ impl Doc {
         }
     }
 
-    /// Adds text at a size and alignment, wrapped to the columns that size leaves.
+    /// Adds text at a size and alignment, wrapped to the columns that size leaves (a line
+    /// that fits is kept as written, spacing included).
     pub fn text(&mut self, text: &str, align: Align, bold: bool, size: Size) {
         let max = self.columns / size.cell();
-        for line in wrap(&printable(text), max) {
+        let text = printable(text);
+        let lines = if width(&text) <= max && !text.is_empty() {
+            vec![text]
+        } else {
+            wrap(&text, max)
+        };
+        for line in lines {
             self.blocks.push(Block::Text {
                 text: line,
                 align,
