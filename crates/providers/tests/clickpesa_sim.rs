@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use malipo_core::{Currency, Money, Timestamp};
 use malipo_providers::clickpesa::{
     parse_event, verify_checksum, BillPayMode, ChecksumLocation, ClickPesaClient, ClickPesaError,
-    ControlNumberRequest, CustomerDetails, WebhookEvent,
+    ControlNumberRequest, ControlNumberUpdate, CustomerDetails, WebhookEvent,
 };
 use malipo_sim::clickpesa::{self as sim, ClickPesaSim, ClickPesaSimConfig};
 use malipo_vault::Sensitive;
@@ -210,6 +210,52 @@ async fn an_exact_order_number_takes_only_its_amount_then_closes() {
     assert!(!again, "an order number is one-time");
     let details = rig.client.billpay_details("4455001", T0).await.unwrap();
     assert_eq!(details.status.as_deref(), Some("INACTIVE"));
+    let reopened = rig
+        .client
+        .update_control_number(
+            "4455001",
+            &ControlNumberUpdate {
+                active: Some(true),
+                amount: Some(tzs(1_000)),
+                ..Default::default()
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (reopened.status.as_deref(), reopened.amount),
+        (Some("ACTIVE"), Some(tzs(1_000)))
+    );
+    let void = ControlNumberUpdate {
+        active: Some(false),
+        ..Default::default()
+    };
+    rig.client
+        .update_control_number("4455001", &void, T0)
+        .await
+        .unwrap();
+    assert!(
+        !rig.pay("4455001", 1_000).await.0,
+        "a voided number refuses payments"
+    );
+    let active = ControlNumberUpdate {
+        active: Some(true),
+        ..Default::default()
+    };
+    rig.client
+        .update_control_number("4455001", &active, T0)
+        .await
+        .unwrap();
+    assert!(
+        rig.pay("4455001", 1_000).await.0,
+        "an edited invoice re-uses its number"
+    );
+    let empty = rig
+        .client
+        .update_control_number("4455001", &ControlNumberUpdate::default(), T0)
+        .await;
+    assert!(matches!(empty, Err(ClickPesaError::InvalidRequest(_))));
     let again = rig
         .client
         .create_control_number(&order("4455001", Some(1), BillPayMode::Exact), T0)

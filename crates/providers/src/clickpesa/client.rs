@@ -11,7 +11,7 @@ use malipo_core::Timestamp;
 use malipo_vault::Sensitive;
 
 use super::error::ClickPesaError;
-use super::request::{self, ControlNumberRequest};
+use super::request::{self, ControlNumberRequest, ControlNumberUpdate};
 use super::response::{self, BulkCreated, ControlNumber, Payment};
 
 /// A token is reused for this long after it was issued (it is valid for an hour).
@@ -150,6 +150,27 @@ impl ClickPesaClient {
     ) -> Result<ControlNumber, ClickPesaError> {
         let value = self
             .call(now, |t| request::billpay_details(&self.base_url, t, number))
+            .await?;
+        response::parse_control_number(&value)
+    }
+
+    /// Updates or voids a control number (`PATCH /billpay/{number}`).
+    pub async fn update_control_number(
+        &self,
+        number: &str,
+        update: &ControlNumberUpdate,
+        now: Timestamp,
+    ) -> Result<ControlNumber, ClickPesaError> {
+        request::update_control_number(
+            &self.base_url,
+            &Sensitive::new(String::new()),
+            number,
+            update,
+        )?;
+        let value = self
+            .call(now, |t| {
+                request::update_control_number(&self.base_url, t, number, update)
+            })
             .await?;
         response::parse_control_number(&value)
     }

@@ -7,7 +7,7 @@
 //! - [`control`]: reference rules and the offline (legacy) control-number format,
 //!   `[BillPay-Namba][order reference]`, computed with no network when the shop enables it;
 //! - [`request`]: pure builders (token, order/customer control numbers, bulk, details,
-//!   payment query);
+//!   update/void, payment query);
 //! - [`response`]: pure parsers of the answers;
 //! - [`webhook`]: `PAYMENT RECEIVED` / `PAYMENT FAILED` parsing (others kept as `Unknown`)
 //!   and the HMAC-SHA256 payload checksum (canonical and legacy methods);
@@ -27,7 +27,9 @@ pub mod webhook;
 pub use client::ClickPesaClient;
 pub use control::{offline_control_number, BillPaySettings};
 pub use error::ClickPesaError;
-pub use request::{BillPayMode, ControlNumberRequest, CustomerDetails, DEFAULT_BASE_URL};
+pub use request::{
+    BillPayMode, ControlNumberRequest, ControlNumberUpdate, CustomerDetails, DEFAULT_BASE_URL,
+};
 pub use response::{BulkCreated, ControlNumber, Payment, PaymentStatus};
 pub use webhook::{
     canonical_json, checksum, parse_event, verify_checksum, ChecksumError, ChecksumLocation,

@@ -171,6 +171,73 @@ pub fn bulk_create(
     post(base_url, path, token, &json!({ "controlNumbers": bodies? }))
 }
 
+/// A partial update of a control number (`PATCH /billpay/{billPayNumber}`): re-use a number
+/// when an invoice is edited, or void it (`active: Some(false)`: the payer's wallet then
+/// refuses payments to it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ControlNumberUpdate {
+    pub active: Option<bool>,
+    pub amount: Option<Money>,
+    pub description: Option<String>,
+    pub mode: Option<BillPayMode>,
+}
+
+/// `PATCH /billpay/{billPayNumber}` with at least one field.
+pub fn update_control_number(
+    base_url: &str,
+    token: &Sensitive<String>,
+    number: &str,
+    update: &ControlNumberUpdate,
+) -> Result<Request<Vec<u8>>, ClickPesaError> {
+    check_reference(number)?;
+    let mut body = Map::new();
+    if let Some(active) = update.active {
+        body.insert(
+            "billStatus".into(),
+            json!(if active { "ACTIVE" } else { "INACTIVE" }),
+        );
+    }
+    if let Some(amount) = update.amount {
+        let shillings = to_whole_shillings(amount)?;
+        if shillings <= 0 {
+            return Err(ClickPesaError::InvalidRequest(
+                "a control number's amount must be above zero".into(),
+            ));
+        }
+        body.insert("billAmount".into(), json!(shillings));
+        if update.mode == Some(BillPayMode::AllowPartial) {
+            body.insert("billMaxCollectionAmount".into(), json!(shillings));
+        }
+    }
+    if let Some(description) = &update.description {
+        let short: String = description.chars().take(500).collect();
+        body.insert("billDescription".into(), json!(short));
+    }
+    if let Some(mode) = update.mode {
+        let wire = match mode {
+            BillPayMode::Exact => "EXACT",
+            BillPayMode::AllowPartial | BillPayMode::AllowPartialAndOver => {
+                "ALLOW_PARTIAL_AND_OVER_PAYMENT"
+            }
+        };
+        body.insert("billPaymentMode".into(), json!(wire));
+    }
+    if body.is_empty() {
+        return Err(ClickPesaError::InvalidRequest(
+            "an update changes at least one of status, amount, description or mode".into(),
+        ));
+    }
+    let bytes = serde_json::to_vec(&Value::Object(body))
+        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))?;
+    Request::builder()
+        .method(Method::PATCH)
+        .uri(url(base_url, &format!("/billpay/{number}")))
+        .header(AUTHORIZATION, authorization(token)?)
+        .header(CONTENT_TYPE, "application/json")
+        .body(bytes)
+        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))
+}
+
 /// `GET /billpay/{billPayNumber}`.
 pub fn billpay_details(
     base_url: &str,

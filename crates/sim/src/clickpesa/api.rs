@@ -288,3 +288,68 @@ pub async fn payments(
     }
     Json(Value::Array(found)).into_response()
 }
+
+/// `PATCH /billpay/{billPayNumber}`: `billStatus`, `billAmount`, `billDescription`,
+/// `billPaymentMode` (+ `billMaxCollectionAmount`), at least one.
+pub async fn update(
+    State(sim): State<ClickPesaSim>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(denied) = refused(&sim, &headers) {
+        return denied;
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return message(StatusCode::BAD_REQUEST, "Invalid JSON body");
+    };
+    let mut inner = sim.lock();
+    let Some(bill) = inner.bills.get_mut(&number) else {
+        return message(StatusCode::NOT_FOUND, "BillPay Number does not exist");
+    };
+    let mut changed = false;
+    if let Some(status) = text(&body, "billStatus") {
+        match status.as_str() {
+            "ACTIVE" => bill.active = true,
+            "INACTIVE" => bill.active = false,
+            _ => return message(StatusCode::BAD_REQUEST, "Invalid billStatus"),
+        }
+        changed = true;
+    }
+    if body.get("billAmount").is_some() {
+        match shillings(body.get("billAmount")).filter(|a| *a > 0) {
+            Some(amount) => bill.amount = Some(amount),
+            None => return message(StatusCode::BAD_REQUEST, "Invalid billAmount"),
+        }
+        changed = true;
+    }
+    if body.get("billMaxCollectionAmount").is_some() {
+        bill.max_collection = shillings(body.get("billMaxCollectionAmount"));
+        changed = true;
+    }
+    if let Some(description) = text(&body, "billDescription") {
+        bill.description = Some(description);
+        changed = true;
+    }
+    if let Some(mode) = text(&body, "billPaymentMode") {
+        if mode != "EXACT" && mode != "ALLOW_PARTIAL_AND_OVER_PAYMENT" {
+            return message(StatusCode::BAD_REQUEST, "Invalid billPaymentMode");
+        }
+        bill.mode = mode;
+        changed = true;
+    }
+    if !changed {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "Provide at least one field to update",
+        );
+    }
+    Json(json!({
+        "billPayNumber": bill.number,
+        "billStatus": if bill.active { "ACTIVE" } else { "INACTIVE" },
+        "billAmount": bill.amount,
+        "billDescription": bill.description,
+        "billPaymentMode": bill.mode,
+    }))
+    .into_response()
+}

@@ -1,6 +1,6 @@
 //! The ClickPesa simulator: token, BillPay control numbers (order and customer, single and
 //! bulk, fixed or flexible amount, `EXACT` or partial/over with an optional cap), BillPay
-//! details, the payment query, and a control call in which "the customer pays control number
+//! details and updates (`PATCH`, e.g. voiding a number), the payment query, and a control call in which "the customer pays control number
 //! N amount A": accepted or refused by the number's rules, recorded, and announced with a
 //! `PAYMENT RECEIVED` (or `PAYMENT FAILED`) webhook carrying a checksum when configured.
 //!
@@ -48,7 +48,7 @@ pub fn router(sim: ClickPesaSim) -> Router {
             "/billpay/bulk-create-customer-control-numbers",
             post(api::bulk_customer),
         )
-        .route("/billpay/{number}", get(api::details))
+        .route("/billpay/{number}", get(api::details).patch(api::update))
         .route("/payments/{reference}", get(api::payments));
     Router::new()
         .nest("/third-parties", api)
