@@ -66,6 +66,7 @@ async fn rig_with(secret: &str, duplicates: u32) -> Rig {
             url: Some(format!("{hook_base}/hook")),
             duplicates,
             delay_ms: 0,
+            retries: 0,
         },
     });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -463,6 +464,7 @@ async fn scripted_duplicates_deliver_identical_signed_copies() {
         url: Some(url),
         duplicates: 1,
         delay_ms: 150,
+        retries: 0,
     });
     let started = std::time::Instant::now();
     let init = rig

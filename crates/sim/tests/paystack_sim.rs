@@ -114,6 +114,7 @@ async fn webhooks_are_signed_over_the_exact_bytes_posted_with_scripted_delay() {
         url: Some(hook_url),
         duplicates: 1,
         delay_ms: 100,
+        retries: 0,
     });
     let init = json!({"email": "a@b.example", "amount": 5000, "reference": "R-2"});
     let (_, body) = post(&format!("{base}/transaction/initialize"), KEY, init).await;
@@ -158,6 +159,58 @@ async fn webhooks_are_signed_over_the_exact_bytes_posted_with_scripted_delay() {
         .to_str()
         .unwrap()
         .starts_with("application/javascript"));
+}
+
+#[tokio::test]
+async fn an_unacknowledged_webhook_is_retried_like_paystack_does() {
+    let (base, sim) = start().await;
+    let hook = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", hook.local_addr().unwrap());
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = calls.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let seen = seen.clone();
+            async move {
+                // The first attempt fails, as a receiver that is down would.
+                if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(hook, app).await });
+    sim.set_webhooks(WebhookScript {
+        url: Some(hook_url),
+        duplicates: 0,
+        delay_ms: 10,
+        retries: 3,
+    });
+    let init = json!({"email": "a@b.example", "amount": 5000, "reference": "R-3"});
+    let (_, body) = post(&format!("{base}/transaction/initialize"), KEY, init).await;
+    let code = body["data"]["access_code"].as_str().unwrap().to_owned();
+    post(
+        &format!("{base}/checkout/{code}/pay"),
+        KEY,
+        json!({"card": "4084084084084081"}),
+    )
+    .await;
+    for _ in 0..300 {
+        if sim.deliveries().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let statuses: Vec<Option<u16>> = sim.deliveries().iter().map(|d| d.status).collect();
+    assert_eq!(
+        statuses,
+        vec![Some(500), Some(200)],
+        "retried until acknowledged, then stops"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 //! - `GET /checkout/{access_code}` (hosted page), `POST /checkout/{access_code}/pay`
 //!   (`{"card": "...", "pin": "..."}`), `POST /checkout/{access_code}/cancel`;
 //! - `GET /v2/inline.js` (the popup script stand-in);
-//! - `POST /_sim/webhooks` (`{"url", "duplicates", "delay_ms"}`): change the webhook script;
+//! - `POST /_sim/webhooks` (`{"url", "duplicates", "delay_ms", "retries"}`): change the webhook script;
 //! - `POST /_sim/customer/{access_code}` (`{"card", "pin"}` or `{"cancel": true}`): what the
 //!   customer does, unattended, when that checkout opens (popup or hosted page).
 //!
@@ -72,6 +72,8 @@ struct ScriptForm {
     duplicates: u32,
     #[serde(default)]
     delay_ms: u64,
+    #[serde(default)]
+    retries: u32,
 }
 
 async fn set_webhooks(
@@ -82,6 +84,7 @@ async fn set_webhooks(
         url: form.url,
         duplicates: form.duplicates,
         delay_ms: form.delay_ms,
+        retries: form.retries,
     });
     Json(serde_json::json!({"ok": true}))
 }

@@ -17,6 +17,9 @@ pub struct WebhookScript {
     pub duplicates: u32,
     /// Wait before each delivery, in milliseconds.
     pub delay_ms: u64,
+    /// Attempts after a delivery the receiver did not acknowledge with a 2xx (or could not
+    /// take), as Paystack retries; each waits `delay_ms` first.
+    pub retries: u32,
 }
 
 /// Configuration of one simulated Paystack integration.

@@ -1,6 +1,7 @@
 //! Webhooks signed exactly as Paystack signs them: `x-paystack-signature` is the lowercase hex
 //! HMAC-SHA512 of the raw body bytes, keyed with the integration's secret key. Delivered by
-//! POST to the scripted URL, after the scripted delay, with the scripted duplicates.
+//! POST to the scripted URL, after the scripted delay, with the scripted duplicates, and
+//! retried (as Paystack retries) when the receiver does not answer 2xx.
 
 use std::time::Duration;
 
@@ -59,26 +60,31 @@ impl PaystackSim {
             let _turn = queue.lock().await;
             let client = reqwest::Client::new();
             for _ in 0..copies {
-                if script.delay_ms > 0 {
-                    tokio::time::sleep(Duration::from_millis(script.delay_ms)).await;
+                for _attempt in 0..=script.retries {
+                    if script.delay_ms > 0 {
+                        tokio::time::sleep(Duration::from_millis(script.delay_ms)).await;
+                    }
+                    let status = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header("x-paystack-signature", &signature)
+                        .body(body.clone())
+                        .timeout(Duration::from_secs(30))
+                        .send()
+                        .await
+                        .ok()
+                        .map(|r| r.status().as_u16());
+                    tracing::debug!(%event, ?status, "paystack sim delivered a webhook");
+                    sim.lock().deliveries.push(Delivery {
+                        event: event.clone(),
+                        body: body.clone(),
+                        signature: signature.clone(),
+                        status,
+                    });
+                    if status.is_some_and(|code| (200..300).contains(&code)) {
+                        break;
+                    }
                 }
-                let status = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("x-paystack-signature", &signature)
-                    .body(body.clone())
-                    .timeout(Duration::from_secs(30))
-                    .send()
-                    .await
-                    .ok()
-                    .map(|r| r.status().as_u16());
-                tracing::debug!(%event, ?status, "paystack sim delivered a webhook");
-                sim.lock().deliveries.push(Delivery {
-                    event: event.clone(),
-                    body: body.clone(),
-                    signature: signature.clone(),
-                    status,
-                });
             }
         });
     }
