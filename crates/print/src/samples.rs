@@ -15,7 +15,7 @@ use crate::model::{
 use crate::report::{CashUp, CashierTotal, DayReport, MethodTotal, ReportKind};
 
 /// The sample logo shipped in `assets/`.
-pub const LOGO_PNG: &[u8] = include_bytes!("../assets/logo.png");
+pub const LOGO_PNG: &[u8] = include_bytes!("../../../assets/logo.png");
 
 /// The receipts the golden tests print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

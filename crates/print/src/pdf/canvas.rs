@@ -20,8 +20,8 @@ pub const PAGE_H: i32 = 842;
 /// Left/right/top/bottom margin in points.
 pub const MARGIN: i32 = 48;
 
-const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Latin.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold-Latin.ttf");
+const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Latin.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold-Latin.ttf");
 
 struct Fonts {
     regular: ParsedFont,
