@@ -4,8 +4,8 @@
 //! buffer nor any error, `Debug` of the client or of a built request contains the key.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+#[path = "support/log_capture.rs"]
+mod log_capture;
 
 use malipo_core::{Currency, Money};
 use malipo_providers::paystack::{
@@ -17,35 +17,9 @@ use tokio::net::TcpListener;
 
 const SECRET: &str = "sk_test_SECRETVALUE_do_not_leak_42";
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn the_secret_key_never_reaches_logs_or_errors() {
-    let logs = Buffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = log_capture::capture();
     tracing::info!("capture started");
 
     let sim = PaystackSim::new(PaystackSimConfig {
@@ -119,7 +93,7 @@ async fn the_secret_key_never_reaches_logs_or_errors() {
     ));
     tracing::info!("capture finished");
 
-    let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let captured = logs.text();
     assert!(
         captured.contains("capture finished"),
         "the subscriber captured the flow"
