@@ -1,3 +1,144 @@
-//! `malipo-relay` — The public webhook relay (`malipo-relay`): receives provider callbacks, stores them byte-for-byte per shop, streams them to the shop's till.
+//! `malipo-relay` — the public webhook relay: receives provider callbacks for tills that have
+//! no public address, stores them byte-for-byte per shop, and streams them to the shop's till.
 //!
-//! Skeleton: this crate is laid out by the foundation and filled in by its own issue.
+//! Layout:
+//! - [`app`] builds the whole HTTP surface from an [`AppState`]; [`run`] serves it on a listener
+//!   until a shutdown future completes (the binary and the tests both start it this way).
+//! - `ingest` — provider-facing `POST /h/{endpoint_token}/{kind}`: store first, then answer the
+//!   provider as it expects ([`EventKind::accepted`]).
+//! - `stream` — till-facing `GET /till/v1/events` (Server-Sent Events from the device's last
+//!   acknowledged sequence) and `POST /till/v1/ack`.
+//! - [`store`] — the [`EventStore`] trait; [`sqlite`] — its SQLite implementation.
+//! - [`token`] — random tokens, stored only as SHA-256 hashes; [`admin`] — registering shops
+//!   and tills (used by the binary's subcommands).
+//!
+//! Rules: the relay never parses money out of an event, never re-serialises a body, never holds
+//! a provider secret, and never logs a token. How to make a change here: new endpoints go in
+//! [`app`] and are tested with `tower::ServiceExt::oneshot` (`tests/ingest.rs`); anything about
+//! the live stream is tested over a real loopback socket (`tests/stream.rs`).
+
+pub mod admin;
+mod ingest;
+pub mod kind;
+mod notify;
+pub mod sqlite;
+pub mod store;
+mod stream;
+pub mod token;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use kind::EventKind;
+pub use sqlite::SqliteStore;
+pub use store::{Device, DeviceId, EventStore, NewEvent, ShopId, StoreError, StoredEvent};
+pub use stream::{Ack, EventFrame};
+pub use token::{Token, TokenHash};
+
+/// Milliseconds since the Unix epoch, as the relay's clock reads them. Passed in so tests
+/// control time.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    })
+}
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Largest provider body accepted, in bytes (larger ones get 413 and are not stored).
+    pub body_limit: usize,
+    /// Events read from the store per batch when streaming to a till.
+    pub stream_batch: usize,
+    /// Interval between keep-alive comments on an idle till stream.
+    pub keep_alive: std::time::Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            // Daraja and Paystack callbacks are a few KiB; 64 KiB leaves room without letting
+            // a stranger fill the disk one request at a time.
+            body_limit: 64 * 1024,
+            stream_batch: 256,
+            keep_alive: std::time::Duration::from_secs(15),
+        }
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) store: Arc<dyn EventStore>,
+    pub(crate) clock: Clock,
+    pub(crate) config: RelayConfig,
+    pub(crate) notify: Arc<notify::Notifier>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State over `store`, reading time from `clock`.
+    pub fn new(store: Arc<dyn EventStore>, clock: Clock, config: RelayConfig) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+            notify: Arc::new(notify::Notifier::default()),
+        }
+    }
+}
+
+/// The relay's routes. Serve with connect info (see [`run`]): the source address of each
+/// provider request is stored with the event.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/h/{endpoint_token}/{kind}", post(ingest::receive))
+        .route("/till/v1/events", get(stream::events))
+        .route("/till/v1/ack", post(stream::ack))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves the relay on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(addr = ?listener.local_addr().ok(), "relay listening");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Runs blocking store work off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+}

@@ -1,0 +1,131 @@
+//! The `malipo-relay` program: parses arguments, sets up logging, and hands over to the
+//! library (`serve`, `shop-create`, `till-create`).
+//!
+//! Settings come from flags or the environment: `--db` / `MALIPO_RELAY_DB` (default
+//! `relay.sqlite`), `--listen` / `MALIPO_RELAY_LISTEN` (default `127.0.0.1:8480`),
+//! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use malipo_relay::admin::{create_device, create_shop, device_report, shop_report};
+use malipo_relay::{run, system_clock, AppState, RelayConfig, ShopId, SqliteStore};
+
+const USAGE: &str = "usage:
+  malipo-relay serve [--db PATH] [--listen ADDR] [--body-limit BYTES]
+  malipo-relay shop-create --name NAME --public-url URL [--db PATH]
+  malipo-relay till-create --shop ID --name NAME [--db PATH]";
+
+/// `--flag value` pairs after the subcommand, with environment fallbacks.
+struct Args(Vec<(String, String)>);
+
+impl Args {
+    fn parse(rest: &[String]) -> Result<Self, String> {
+        let mut pairs = Vec::new();
+        let mut it = rest.iter();
+        while let Some(flag) = it.next() {
+            let name = flag
+                .strip_prefix("--")
+                .ok_or_else(|| format!("unexpected argument {flag:?}"))?;
+            let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+            pairs.push((name.to_owned(), value.clone()));
+        }
+        Ok(Self(pairs))
+    }
+
+    fn get(&self, name: &str, env: Option<&str>) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| env.and_then(|e| std::env::var(e).ok()))
+    }
+
+    fn required(&self, name: &str, env: Option<&str>) -> Result<String, String> {
+        self.get(name, env)
+            .ok_or_else(|| format!("--{name} is required"))
+    }
+
+    fn db(&self) -> PathBuf {
+        PathBuf::from(
+            self.get("db", Some("MALIPO_RELAY_DB"))
+                .unwrap_or_else(|| "relay.sqlite".into()),
+        )
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&argv) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("malipo-relay: {message}\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(argv: &[String]) -> Result<(), String> {
+    let (command, rest) = argv.split_first().ok_or("a subcommand is required")?;
+    let args = Args::parse(rest)?;
+    let now = system_clock();
+    match command.as_str() {
+        "serve" => serve(&args),
+        "shop-create" => {
+            let store = SqliteStore::open(&args.db()).map_err(|e| e.to_string())?;
+            let name = args.required("name", None)?;
+            let base = args.required("public-url", Some("MALIPO_RELAY_PUBLIC_URL"))?;
+            let shop = create_shop(&store, &name, &base, now()).map_err(|e| e.to_string())?;
+            print!("{}", shop_report(&shop));
+            Ok(())
+        }
+        "till-create" => {
+            let store = SqliteStore::open(&args.db()).map_err(|e| e.to_string())?;
+            let shop = args.required("shop", None)?;
+            let shop = ShopId(
+                shop.parse()
+                    .map_err(|_| format!("--shop {shop:?} is not a shop id"))?,
+            );
+            let name = args.required("name", None)?;
+            let device = create_device(&store, shop, &name, now()).map_err(|e| e.to_string())?;
+            print!("{}", device_report(&device));
+            Ok(())
+        }
+        other => Err(format!("unknown subcommand {other:?}")),
+    }
+}
+
+fn serve(args: &Args) -> Result<(), String> {
+    let store = SqliteStore::open(&args.db()).map_err(|e| e.to_string())?;
+    let listen = args
+        .get("listen", Some("MALIPO_RELAY_LISTEN"))
+        .unwrap_or_else(|| "127.0.0.1:8480".into());
+    let mut config = RelayConfig::default();
+    if let Some(limit) = args.get("body-limit", Some("MALIPO_RELAY_BODY_LIMIT")) {
+        config.body_limit = limit
+            .parse()
+            .map_err(|_| format!("--body-limit {limit:?} is not a number"))?;
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let state = AppState::new(Arc::new(store), system_clock(), config);
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        run(listener, state, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,80 @@
+//! Provider-facing reception: `POST /h/{endpoint_token}/{kind}`.
+//!
+//! Order matters: the event is appended (durably) first, and only then does the provider get
+//! its answer. If storing fails the provider gets a 503 and retries; it never gets an
+//! "Accepted" for an event the relay does not hold.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::kind::EventKind;
+use crate::store::NewEvent;
+use crate::token::TokenHash;
+use crate::{blocking, AppState};
+
+/// Headers kept with the event: what a till needs to verify or interpret the body. Anything
+/// else (cookies, auth of intermediaries) is dropped.
+const KEPT_HEADERS: [&str; 5] = [
+    "content-type",
+    "user-agent",
+    "x-paystack-signature",
+    "x-forwarded-for",
+    "x-real-ip",
+];
+
+pub async fn receive(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((endpoint_token, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(kind) = EventKind::parse(&kind) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let hash = TokenHash::of(&endpoint_token);
+    let store = state.store.clone();
+    let shop = match blocking(move || store.shop_by_endpoint(&hash)).await {
+        Ok(Some(shop)) => shop,
+        Ok(None) => {
+            tracing::info!(kind = kind.as_str(), %peer, "event for an unknown endpoint refused");
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        Err(e) => return unavailable(&e),
+    };
+    let event = NewEvent {
+        kind: kind.as_str().to_owned(),
+        received_ms: (state.clock)(),
+        source: peer.to_string(),
+        headers: kept_headers(&headers),
+        body: body.to_vec(),
+    };
+    let store = state.store.clone();
+    match blocking(move || store.append(shop, &event)).await {
+        Ok(seq) => {
+            tracing::info!(shop = shop.0, seq, kind = kind.as_str(), "event stored");
+            state.notify.committed(shop, seq);
+            kind.accepted()
+        }
+        Err(e) => unavailable(&e),
+    }
+}
+
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| KEPT_HEADERS.contains(&name.as_str()))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect()
+}
+
+fn unavailable(e: &crate::StoreError) -> Response {
+    tracing::error!(error = %e, "event could not be stored; provider will retry");
+    (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
+}
