@@ -4,7 +4,9 @@
 
 mod daraja_support;
 
-use daraja_support::{client, now, paybill_config, start_receiver, start_sim, till_config};
+use daraja_support::{
+    client, client as client_for, now, paybill_config, start_receiver, start_sim, till_config,
+};
 use malipo_core::{Currency, Money};
 use malipo_providers::daraja::{
     parse_c2b_confirmation, parse_queue_timeout, parse_result, parse_stk_callback, AsyncResultCode,
@@ -107,9 +109,16 @@ async fn paid_receipt(
 #[tokio::test]
 async fn reversal_and_status_answer_now_and_post_their_results_later() {
     use base64::Engine as _;
-    let (sim, base, _stop) = start_sim(SimConfig::default()).await;
-    let (received, cb) = start_receiver().await;
+    use rsa::pkcs8::EncodePrivateKey;
     let (private, pem) = daraja_support::test_certificate();
+    // The simulator holds the certificate's private key, so it checks the password as
+    // Safaricom does.
+    let (sim, base, _stop) = start_sim(SimConfig {
+        credential_key_pkcs8_der: Some(private.to_pkcs8_der().unwrap().as_bytes().to_vec()),
+        ..SimConfig::default()
+    })
+    .await;
+    let (received, cb) = start_receiver().await;
     let mut config = paybill_config(&base);
     config.initiator_name = Some("testapi".to_string());
     config.initiator_password = Some(Sensitive::new(
@@ -178,6 +187,24 @@ async fn reversal_and_status_answer_now_and_post_their_results_later() {
         .unwrap();
     let missing = parse_result(&received.wait_for("/status/result", 2).await[1]).unwrap();
     assert_eq!(missing.result_code, AsyncResultCode::ReceiptNotFound);
+
+    let mut wrong = paybill_config(&base);
+    wrong.initiator_name = Some("testapi".to_string());
+    wrong.initiator_password = Some(Sensitive::new("not-the-password".to_string()));
+    wrong.certificate = client.config().certificate.clone();
+    client_for(wrong)
+        .transaction_status(&StatusQueryRequest {
+            result_url: format!("{cb}/wrong/result"),
+            ..status.clone()
+        })
+        .await
+        .unwrap();
+    let refused = parse_result(&received.wait_for("/wrong/result", 1).await[0]).unwrap();
+    assert_eq!(
+        refused.result_code,
+        AsyncResultCode::InvalidInitiator,
+        "a wrong initiator password is caught"
+    );
 
     sim.set_queue_timeout(true);
     let ack = client.transaction_status(&status).await.unwrap();

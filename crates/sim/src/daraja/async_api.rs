@@ -31,8 +31,11 @@ fn check_bearer(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let inner = sim.lock();
-    let ok = matches!((&inner.token, bearer), (Some((t, exp)), Some(b)) if t == b && tokio::time::Instant::now() < *exp);
+    // Decide under the lock, then release it: building the refusal takes the lock again.
+    let ok = {
+        let inner = sim.lock();
+        matches!((&inner.token, bearer), (Some((t, exp)), Some(b)) if t == b && tokio::time::Instant::now() < *exp)
+    };
     if ok {
         Ok(())
     } else {
@@ -94,7 +97,7 @@ fn common(
     if !is_url(&timeout_url) {
         return Err(invalid(request_id, "QueueTimeOutURL"));
     }
-    let initiator_known = sim.config.initiators.contains(&initiator);
+    let initiator_known = initiator_accepted(sim, &initiator, &credential);
     Ok((
         json,
         Common {
@@ -104,6 +107,27 @@ fn common(
             timeout_url,
         },
     ))
+}
+
+/// The initiator exists and, when the simulator holds the certificate's private key, the
+/// credential decrypts to its password.
+fn initiator_accepted(sim: &DarajaSim, name: &str, credential: &str) -> bool {
+    let Some(initiator) = sim.config.initiators.iter().find(|i| i.name == name) else {
+        return false;
+    };
+    let Some(der) = &sim.config.credential_key_pkcs8_der else {
+        return true;
+    };
+    use rsa::pkcs8::DecodePrivateKey;
+    let Ok(key) = rsa::PrivateKey::from_pkcs8_der(der) else {
+        tracing::warn!("daraja simulator: the configured credential key cannot be read");
+        return false;
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(credential.as_bytes())
+        .ok()
+        .and_then(|bytes| key.decrypt(rsa::Pkcs1v15Encrypt, &bytes).ok())
+        .is_some_and(|plain| plain == initiator.password.as_bytes())
 }
 
 fn ack(originator: &str, conversation: &str) -> Response {

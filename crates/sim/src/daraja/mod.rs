@@ -33,7 +33,7 @@ use std::future::Future;
 
 pub use state::{
     CustomerAction, CustomerScript, DarajaSim, Delivery, PendingStyle, ReceivedRequest, SimConfig,
-    SimShortcode,
+    SimInitiator, SimShortcode,
 };
 
 /// The simulator's routes.

@@ -21,6 +21,13 @@ pub struct SimShortcode {
     pub tills: Vec<String>,
 }
 
+/// An API operator (initiator) and the password it must encrypt.
+#[derive(Debug, Clone)]
+pub struct SimInitiator {
+    pub name: String,
+    pub password: String,
+}
+
 /// How the STK query answers while the customer has not acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PendingStyle {
@@ -37,9 +44,13 @@ pub struct SimConfig {
     pub consumer_key: String,
     pub consumer_secret: String,
     pub shortcodes: Vec<SimShortcode>,
-    /// Known initiators (name); their passwords cannot be checked without Safaricom's private
-    /// key, so the SecurityCredential is checked for shape only (base64 of 128–512 bytes).
-    pub initiators: Vec<String>,
+    /// Known API operators for reversal and status.
+    pub initiators: Vec<SimInitiator>,
+    /// The RSA private key (PKCS#8 DER) of the certificate the till encrypts with. With it the
+    /// simulator decrypts each SecurityCredential and checks the initiator's password, as
+    /// Safaricom does (a wrong one gets result 2001); without it only the shape of the
+    /// credential is checked (base64 of 128–512 bytes).
+    pub credential_key_pkcs8_der: Option<Vec<u8>>,
     pub token_lifetime_s: u64,
     /// What an unscripted customer does.
     pub default_script: CustomerScript,
@@ -73,7 +84,11 @@ impl Default for SimConfig {
                     tills: vec!["600200".to_string()],
                 },
             ],
-            initiators: vec!["testapi".to_string()],
+            initiators: vec![SimInitiator {
+                name: "testapi".to_string(),
+                password: "Safaricom999!*!".to_string(),
+            }],
+            credential_key_pkcs8_der: None,
             token_lifetime_s: 3599,
             default_script: CustomerScript::default(),
             check_timestamp_clock: true,
