@@ -36,6 +36,10 @@ pub async fn receive(
     let Some(kind) = EventKind::parse(&kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if !state.config.allow.allows(kind, peer.ip()) {
+        tracing::warn!(kind = kind.as_str(), %peer, "event from outside the provider's allowlist refused");
+        return StatusCode::FORBIDDEN.into_response();
+    }
     let hash = TokenHash::of(&endpoint_token);
     let store = state.store.clone();
     let shop = match blocking(move || store.shop_by_endpoint(&hash)).await {

@@ -9,6 +9,7 @@
 //! - `stream` — till-facing `GET /till/v1/events` (Server-Sent Events from the device's last
 //!   acknowledged sequence) and `POST /till/v1/ack`.
 //! - [`store`] — the [`EventStore`] trait; [`sqlite`] — its SQLite implementation.
+//! - [`allow`] — optional per-provider source-address allowlists.
 //! - [`token`] — random tokens, stored only as SHA-256 hashes; [`admin`] — registering shops
 //!   and tills (used by the binary's subcommands).
 //!
@@ -18,6 +19,7 @@
 //! the live stream is tested over a real loopback socket (`tests/stream.rs`).
 
 pub mod admin;
+pub mod allow;
 mod ingest;
 pub mod kind;
 mod notify;
@@ -63,6 +65,8 @@ pub struct RelayConfig {
     pub stream_batch: usize,
     /// Interval between keep-alive comments on an idle till stream.
     pub keep_alive: std::time::Duration,
+    /// Per-provider source allowlists (none configured: any source).
+    pub allow: allow::SourceAllowlists,
 }
 
 impl Default for RelayConfig {
@@ -73,6 +77,7 @@ impl Default for RelayConfig {
             body_limit: 64 * 1024,
             stream_batch: 256,
             keep_alive: std::time::Duration::from_secs(15),
+            allow: allow::SourceAllowlists::default(),
         }
     }
 }

@@ -240,3 +240,45 @@ async fn till_endpoints_refuse_missing_or_wrong_device_tokens() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
     }
 }
+
+#[tokio::test]
+async fn a_source_outside_the_providers_allowlist_is_refused_and_nothing_is_stored() {
+    use malipo_relay::allow::{Cidr, SourceAllowlists};
+    let (store, shop) = with_shop();
+    let config = RelayConfig {
+        allow: SourceAllowlists {
+            daraja: Some(Cidr::parse_list("196.201.214.0/24").unwrap()),
+            paystack: Some(Cidr::parse_list("52.31.139.75,52.49.173.169").unwrap()),
+            clickpesa: None,
+        },
+        ..RelayConfig::default()
+    };
+    // `peer()` is 196.201.214.200: inside Safaricom's block, outside Paystack's list.
+    let router = relay(store.clone(), config);
+    let token = shop.endpoint_token.expose();
+    let (status, _) = answer(
+        router.clone(),
+        post(&format!("/h/{token}/stk"), &[], STK_BODY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = answer(
+        router.clone(),
+        post(&format!("/h/{token}/paystack"), &[], &b"{}"[..]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = answer(
+        router,
+        post(&format!("/h/{token}/clickpesa"), &[], &b"{}"[..]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "no list: any source");
+    let kinds: Vec<String> = store
+        .events_after(shop.id, 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.kind)
+        .collect();
+    assert_eq!(kinds, ["stk", "clickpesa"]);
+}

@@ -3,17 +3,21 @@
 //!
 //! Settings come from flags or the environment: `--db` / `MALIPO_RELAY_DB` (default
 //! `relay.sqlite`), `--listen` / `MALIPO_RELAY_LISTEN` (default `127.0.0.1:8480`),
-//! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at).
+//! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at),
+//! `--allow-daraja` / `MALIPO_RELAY_ALLOW_DARAJA` (and `-paystack`, `-clickpesa`): comma-separated
+//! source blocks each provider's callbacks must come from.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use malipo_relay::admin::{create_device, create_shop, device_report, shop_report};
+use malipo_relay::allow::{Cidr, SourceAllowlists};
 use malipo_relay::{run, system_clock, AppState, RelayConfig, ShopId, SqliteStore};
 
 const USAGE: &str = "usage:
   malipo-relay serve [--db PATH] [--listen ADDR] [--body-limit BYTES]
+                     [--allow-daraja CIDRS] [--allow-paystack CIDRS] [--allow-clickpesa CIDRS]
   malipo-relay shop-create --name NAME --public-url URL [--db PATH]
   malipo-relay till-create --shop ID --name NAME [--db PATH]";
 
@@ -115,6 +119,16 @@ fn serve(args: &Args) -> Result<(), String> {
             .parse()
             .map_err(|_| format!("--body-limit {limit:?} is not a number"))?;
     }
+    let allow = |flag: &str, env: &str| -> Result<Option<Vec<Cidr>>, String> {
+        args.get(flag, Some(env))
+            .map(|list| Cidr::parse_list(&list).map_err(|e| format!("--{flag}: {e}")))
+            .transpose()
+    };
+    config.allow = SourceAllowlists {
+        daraja: allow("allow-daraja", "MALIPO_RELAY_ALLOW_DARAJA")?,
+        paystack: allow("allow-paystack", "MALIPO_RELAY_ALLOW_PAYSTACK")?,
+        clickpesa: allow("allow-clickpesa", "MALIPO_RELAY_ALLOW_CLICKPESA")?,
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&listen)
