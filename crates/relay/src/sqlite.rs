@@ -5,9 +5,11 @@
 //! the event, so they never repeat even after old events are pruned.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
+
+mod writer;
 
 use crate::store::{Device, DeviceId, EventStore, NewEvent, ShopId, StoreError, StoredEvent};
 use crate::token::TokenHash;
@@ -41,9 +43,13 @@ CREATE TABLE IF NOT EXISTS events (
 ";
 
 /// The relay's SQLite database.
+///
+/// Reads share one connection; appends go through one writer thread that group-commits them
+/// (see `writer`).
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    writer: mpsc::Sender<writer::Job>,
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -85,9 +91,14 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        let conn = Arc::new(Mutex::new(conn));
+        let (writer, jobs) = mpsc::channel();
+        let shared = conn.clone();
+        std::thread::Builder::new()
+            .name("relay-writer".into())
+            .spawn(move || writer::run(shared, jobs))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
+        Ok(Self { conn, writer })
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -164,37 +175,15 @@ impl EventStore for SqliteStore {
     }
 
     fn append(&self, shop: ShopId, event: &NewEvent) -> Result<u64, StoreError> {
-        let headers = serde_json::to_string(&event.headers)
-            .map_err(|e| StoreError::Database(e.to_string()))?;
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db)?;
-        let seq: i64 = tx
-            .query_row(
-                "UPDATE shops SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
-                [shop.0],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?
-            .ok_or(StoreError::NotFound("shop"))?;
-        tx.execute(
-            "INSERT INTO events (shop_id, seq, kind, received_ms, source, headers, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                shop.0,
-                seq,
-                event.kind,
-                event.received_ms,
-                event.source,
-                headers,
-                event.body
-            ],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
-        Ok(to_u64(seq))
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job = writer::Job {
+            shop,
+            event: event.clone(),
+            reply,
+        };
+        let stopped = || StoreError::Database("the writer thread stopped".into());
+        self.writer.send(job).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
     }
 
     fn events_after(
@@ -320,6 +309,50 @@ mod tests {
             s.create_shop("C", &TokenHash::of("a"), 0),
             Err(StoreError::DuplicateToken)
         ));
+    }
+
+    #[test]
+    fn concurrent_appends_share_commits_and_get_gapless_per_shop_sequences() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Arc::new(SqliteStore::open(&dir.path().join("relay.sqlite")).unwrap());
+        let shops = [
+            s.create_shop("A", &TokenHash::of("a"), 0).unwrap(),
+            s.create_shop("B", &TokenHash::of("b"), 0).unwrap(),
+        ];
+        let threads: Vec<_> = (0..16u8)
+            .map(|t| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let shop = shops[usize::from(t % 2)];
+                    let seqs: Vec<u64> = (0..50u8)
+                        .map(|i| s.append(shop, &event(&[t, i])).unwrap())
+                        .collect();
+                    assert!(
+                        seqs.windows(2).all(|w| w[0] < w[1]),
+                        "a sender's events stay in order"
+                    );
+                    (shop, seqs)
+                })
+            })
+            .collect();
+        for t in threads {
+            let (shop, seqs) = t.join().unwrap();
+            for (i, seq) in seqs.into_iter().enumerate() {
+                let stored = s.events_after(shop, seq - 1, 1).unwrap();
+                assert_eq!(stored[0].seq, seq);
+                assert_eq!(stored[0].event.body[1], u8::try_from(i).unwrap());
+            }
+        }
+        for shop in shops {
+            let all = s.events_after(shop, 0, 1000).unwrap();
+            assert_eq!(all.len(), 400);
+            assert!(all.iter().enumerate().all(|(i, e)| e.seq == i as u64 + 1));
+        }
+        assert!(matches!(
+            s.append(ShopId(99), &event(b"x")),
+            Err(StoreError::NotFound("shop"))
+        ));
+        assert_eq!(s.append(shops[0], &event(b"after")).unwrap(), 401);
     }
 
     #[test]
