@@ -56,23 +56,63 @@ pub fn create_shop(
     public_base: &str,
     now_ms: i64,
 ) -> Result<NewShop, AdminError> {
+    check_public_base(public_base)?;
+    let endpoint_token = Token::generate()?;
+    let id = store.create_shop(name, &endpoint_token.hash(), now_ms)?;
+    Ok(NewShop {
+        id,
+        callback_urls: urls(public_base, &endpoint_token),
+        endpoint_token,
+    })
+}
+
+/// Gives `shop` a new endpoint token (the old one leaked, or staff left): the old URLs stop
+/// working at once, queued events stay. Paste the new URLs into each provider.
+pub fn rotate_shop_endpoint(
+    store: &dyn EventStore,
+    shop: ShopId,
+    public_base: &str,
+) -> Result<NewShop, AdminError> {
+    check_public_base(public_base)?;
+    let endpoint_token = Token::generate()?;
+    store.rotate_endpoint(shop, &endpoint_token.hash())?;
+    Ok(NewShop {
+        id: shop,
+        callback_urls: urls(public_base, &endpoint_token),
+        endpoint_token,
+    })
+}
+
+/// Gives a till device a new token; it keeps its acknowledgement mark, so nothing is lost or
+/// sent twice.
+pub fn rotate_device_token(
+    store: &dyn EventStore,
+    device: DeviceId,
+) -> Result<NewDevice, AdminError> {
+    let token = Token::generate()?;
+    let found = store.rotate_device(device, &token.hash())?;
+    Ok(NewDevice {
+        id: found.id,
+        shop: found.shop,
+        token,
+    })
+}
+
+fn check_public_base(public_base: &str) -> Result<(), AdminError> {
     if !(public_base.starts_with("https://") || public_base.starts_with("http://")) {
         return Err(AdminError::NotAbsolute);
     }
-    if let Some(word) = forbidden_word(public_base) {
-        return Err(AdminError::ForbiddenWord(word));
+    match forbidden_word(public_base) {
+        Some(word) => Err(AdminError::ForbiddenWord(word)),
+        None => Ok(()),
     }
-    let endpoint_token = Token::generate()?;
-    let id = store.create_shop(name, &endpoint_token.hash(), now_ms)?;
-    let callback_urls = EventKind::ALL
+}
+
+fn urls(public_base: &str, endpoint_token: &Token) -> Vec<(EventKind, String)> {
+    EventKind::ALL
         .into_iter()
-        .map(|k| (k, callback_url(public_base, &endpoint_token, k)))
-        .collect();
-    Ok(NewShop {
-        id,
-        endpoint_token,
-        callback_urls,
-    })
+        .map(|k| (k, callback_url(public_base, endpoint_token, k)))
+        .collect()
 }
 
 /// Registers a till device of `shop`.
@@ -134,9 +174,28 @@ mod tests {
         assert!(report.contains(&shop.callback_urls[0].1));
         let till = create_device(&store, shop.id, "till 1", 0).unwrap();
         assert!(device_report(&till).contains(till.token.expose()));
+
+        let rotated = rotate_shop_endpoint(&store, shop.id, "https://relay.example.com").unwrap();
+        assert_ne!(rotated.endpoint_token, shop.endpoint_token);
+        assert_eq!(
+            store.shop_by_endpoint(&shop.endpoint_token.hash()).unwrap(),
+            None
+        );
         assert_eq!(
             store
-                .device_by_token(&till.token.hash())
+                .shop_by_endpoint(&rotated.endpoint_token.hash())
+                .unwrap(),
+            Some(shop.id)
+        );
+        assert!(rotated.callback_urls[0]
+            .1
+            .contains(rotated.endpoint_token.expose()));
+        let new_till = rotate_device_token(&store, till.id).unwrap();
+        assert_eq!((new_till.id, new_till.shop), (till.id, shop.id));
+        assert_eq!(store.device_by_token(&till.token.hash()).unwrap(), None);
+        assert_eq!(
+            store
+                .device_by_token(&new_till.token.hash())
                 .unwrap()
                 .map(|d| d.shop),
             Some(shop.id)

@@ -67,6 +67,11 @@ pub struct RelayConfig {
     pub keep_alive: std::time::Duration,
     /// Per-provider source allowlists (none configured: any source).
     pub allow: allow::SourceAllowlists,
+    /// How long an event every till of its shop has acknowledged is kept; `None` keeps
+    /// everything. Unacknowledged events are never pruned.
+    pub retention: Option<std::time::Duration>,
+    /// How often [`run`] prunes (when `retention` is set).
+    pub prune_every: std::time::Duration,
 }
 
 impl Default for RelayConfig {
@@ -78,6 +83,8 @@ impl Default for RelayConfig {
             stream_batch: 256,
             keep_alive: std::time::Duration::from_secs(15),
             allow: allow::SourceAllowlists::default(),
+            retention: None,
+            prune_every: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -131,12 +138,36 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = ?listener.local_addr().ok(), "relay listening");
-    axum::serve(
+    let pruner = state
+        .config
+        .retention
+        .map(|keep| tokio::spawn(prune_forever(state.clone(), keep)));
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    if let Some(pruner) = pruner {
+        pruner.abort();
+    }
+    served
+}
+
+/// Deletes acknowledged events older than `keep`, every `prune_every`.
+async fn prune_forever(state: AppState, keep: std::time::Duration) {
+    let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+    let mut every = tokio::time::interval(state.config.prune_every);
+    loop {
+        every.tick().await;
+        let before = (state.clock)().saturating_sub(keep_ms);
+        let store = state.store.clone();
+        match blocking(move || store.prune_acknowledged(before)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "acknowledged events pruned"),
+            Err(e) => tracing::error!(error = %e, "pruning failed; will retry"),
+        }
+    }
 }
 
 /// Runs blocking store work off the async workers.

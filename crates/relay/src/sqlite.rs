@@ -257,6 +257,49 @@ impl EventStore for SqliteStore {
             .ok_or(StoreError::NotFound("device"))
     }
 
+    fn rotate_endpoint(&self, shop: ShopId, endpoint: &TokenHash) -> Result<(), StoreError> {
+        let changed = self
+            .conn()?
+            .execute(
+                "UPDATE shops SET endpoint_token_hash = ?2 WHERE id = ?1",
+                params![shop.0, endpoint.as_str()],
+            )
+            .map_err(db)?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("shop"));
+        }
+        Ok(())
+    }
+
+    fn rotate_device(&self, device: DeviceId, token: &TokenHash) -> Result<Device, StoreError> {
+        self.conn()?
+            .query_row(
+                "UPDATE devices SET token_hash = ?2 WHERE id = ?1 RETURNING id, shop_id",
+                params![device.0, token.as_str()],
+                |r| {
+                    Ok(Device {
+                        id: DeviceId(r.get(0)?),
+                        shop: ShopId(r.get(1)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("device"))
+    }
+
+    fn prune_acknowledged(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let deleted = self
+            .conn()?
+            .execute(
+                "DELETE FROM events WHERE received_ms < ?1 AND seq <= (
+                     SELECT MIN(acked_seq) FROM devices WHERE devices.shop_id = events.shop_id)",
+                [before_ms],
+            )
+            .map_err(db)?;
+        Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+    }
+
     fn last_seq(&self, shop: ShopId) -> Result<u64, StoreError> {
         self.conn()?
             .query_row("SELECT last_seq FROM shops WHERE id = ?1", [shop.0], |r| {
@@ -353,6 +396,66 @@ mod tests {
             Err(StoreError::NotFound("shop"))
         ));
         assert_eq!(s.append(shops[0], &event(b"after")).unwrap(), 401);
+    }
+
+    #[test]
+    fn rotation_keeps_the_log_and_the_mark_and_pruning_keeps_what_a_till_lacks() {
+        let s = SqliteStore::in_memory().unwrap();
+        let a = s.create_shop("A", &TokenHash::of("a"), 0).unwrap();
+        let b = s.create_shop("B", &TokenHash::of("b"), 0).unwrap();
+        let till = s.create_device(a, "till", &TokenHash::of("t"), 0).unwrap();
+        let other = s
+            .create_device(a, "till 2", &TokenHash::of("t2"), 0)
+            .unwrap();
+        for ms in [10, 20, 30] {
+            s.append(
+                a,
+                &NewEvent {
+                    received_ms: ms,
+                    ..event(b"a")
+                },
+            )
+            .unwrap();
+        }
+        s.append(
+            b,
+            &NewEvent {
+                received_ms: 10,
+                ..event(b"b")
+            },
+        )
+        .unwrap();
+        s.acknowledge(till, 3).unwrap();
+        s.acknowledge(other, 2).unwrap();
+
+        s.rotate_endpoint(a, &TokenHash::of("a2")).unwrap();
+        assert_eq!(s.shop_by_endpoint(&TokenHash::of("a")).unwrap(), None);
+        assert_eq!(s.shop_by_endpoint(&TokenHash::of("a2")).unwrap(), Some(a));
+        let rotated = s.rotate_device(till, &TokenHash::of("t3")).unwrap();
+        assert_eq!(rotated, Device { id: till, shop: a });
+        assert_eq!(s.device_by_token(&TokenHash::of("t")).unwrap(), None);
+        assert_eq!(s.acknowledged(till).unwrap(), 3);
+        assert_eq!(s.append(a, &event(b"next")).unwrap(), 4);
+
+        // Only events both tills hold (1, 2) and older than 25 ms (1, 2) go; B has no till.
+        assert_eq!(s.prune_acknowledged(25).unwrap(), 2);
+        let left: Vec<u64> = s
+            .events_after(a, 0, 10)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(left, [3, 4]);
+        assert_eq!(s.events_after(b, 0, 10).unwrap().len(), 1);
+        assert_eq!(
+            s.append(a, &event(b"later")).unwrap(),
+            5,
+            "sequences never reuse"
+        );
+        assert!(matches!(
+            s.rotate_endpoint(ShopId(9), &TokenHash::of("x")),
+            Err(StoreError::NotFound("shop"))
+        ));
     }
 
     #[test]

@@ -101,6 +101,17 @@ pub trait EventStore: Send + Sync + 'static {
     /// The last sequence number `device` acknowledged (0 before any).
     fn acknowledged(&self, device: DeviceId) -> Result<u64, StoreError>;
 
+    /// Replaces `shop`'s endpoint token: the old URL stops working at once, the shop's log and
+    /// its tills' acknowledgements are untouched.
+    fn rotate_endpoint(&self, shop: ShopId, endpoint: &TokenHash) -> Result<(), StoreError>;
+
+    /// Replaces `device`'s token, keeping its acknowledgement mark; returns the device.
+    fn rotate_device(&self, device: DeviceId, token: &TokenHash) -> Result<Device, StoreError>;
+
+    /// Deletes events received before `before_ms` that every till of their shop has
+    /// acknowledged (a shop without tills keeps everything). Returns how many went.
+    fn prune_acknowledged(&self, before_ms: i64) -> Result<u64, StoreError>;
+
     /// The last sequence number assigned in `shop` (0 before any event).
     fn last_seq(&self, shop: ShopId) -> Result<u64, StoreError>;
 }

@@ -205,6 +205,15 @@ impl EventStore for FullDisk {
     fn acknowledged(&self, _: DeviceId) -> Result<u64, StoreError> {
         Ok(0)
     }
+    fn rotate_endpoint(&self, _: ShopId, _: &TokenHash) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn rotate_device(&self, _: DeviceId, _: &TokenHash) -> Result<Device, StoreError> {
+        Err(StoreError::NotFound("device"))
+    }
+    fn prune_acknowledged(&self, _: i64) -> Result<u64, StoreError> {
+        Ok(0)
+    }
     fn last_seq(&self, _: ShopId) -> Result<u64, StoreError> {
         Ok(0)
     }
@@ -281,4 +290,34 @@ async fn a_source_outside_the_providers_allowlist_is_refused_and_nothing_is_stor
         .map(|e| e.event.kind)
         .collect();
     assert_eq!(kinds, ["stk", "clickpesa"]);
+}
+
+#[tokio::test]
+async fn after_rotation_the_old_url_is_404_and_the_log_continues() {
+    use malipo_relay::admin::rotate_shop_endpoint;
+    let (store, shop) = with_shop();
+    let router = relay(store.clone(), RelayConfig::default());
+    let old = format!("/h/{}/stk", shop.endpoint_token.expose());
+    assert_eq!(
+        answer(router.clone(), post(&old, &[], STK_BODY)).await.0,
+        StatusCode::OK
+    );
+    let rotated =
+        rotate_shop_endpoint(store.as_ref(), shop.id, "https://relay.example.com").unwrap();
+    assert_eq!(
+        answer(router.clone(), post(&old, &[], STK_BODY)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let new = format!("/h/{}/stk", rotated.endpoint_token.expose());
+    assert_eq!(
+        answer(router, post(&new, &[], STK_BODY)).await.0,
+        StatusCode::OK
+    );
+    let seqs: Vec<u64> = store
+        .events_after(shop.id, 0, 10)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2], "the queued event survived the rotation");
 }

@@ -132,3 +132,35 @@ async fn answered_events_survive_a_relay_restart() {
     assert_eq!(status, 200);
     assert_eq!(till.next_within(WAIT).await.unwrap().seq, 21);
 }
+
+#[tokio::test]
+async fn with_retention_acknowledged_events_are_pruned_and_unacknowledged_ones_kept() {
+    use malipo_relay::{EventStore, RelayConfig, ShopId};
+    let dir = tempfile::tempdir().unwrap();
+    let config = RelayConfig {
+        retention: Some(Duration::ZERO),
+        prune_every: Duration::from_millis(20),
+        ..RelayConfig::default()
+    };
+    let relay = Relay::start_with(&dir.path().join("relay.sqlite"), config).await;
+    let (endpoint, device) = relay.shop("Duka");
+    for b in [b"one", b"two"] {
+        relay.post(&endpoint, "stk", b).await;
+    }
+    // Let the pruner run a few times: nothing is acknowledged, so nothing goes.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(relay.store.events_after(ShopId(1), 0, 10).unwrap().len(), 2);
+
+    ack(&relay.base(), &device, 1).await;
+    let mut left = Vec::new();
+    for _ in 0..250 {
+        left = relay.store.events_after(ShopId(1), 0, 10).unwrap();
+        if left.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(left.iter().map(|e| e.seq).collect::<Vec<_>>(), [2]);
+    let mut till = TillStream::open(&relay.base(), &device).await;
+    assert_eq!(body(&till.next_within(WAIT).await.unwrap()), b"two");
+}

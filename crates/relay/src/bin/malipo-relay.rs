@@ -5,21 +5,28 @@
 //! `relay.sqlite`), `--listen` / `MALIPO_RELAY_LISTEN` (default `127.0.0.1:8480`),
 //! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at),
 //! `--allow-daraja` / `MALIPO_RELAY_ALLOW_DARAJA` (and `-paystack`, `-clickpesa`): comma-separated
-//! source blocks each provider's callbacks must come from.
+//! source blocks each provider's callbacks must come from; `--retention-days` /
+//! `MALIPO_RELAY_RETENTION_DAYS` (acknowledged events older than that are pruned; default keep).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use malipo_relay::admin::{create_device, create_shop, device_report, shop_report};
+use malipo_relay::admin::{
+    create_device, create_shop, device_report, rotate_device_token, rotate_shop_endpoint,
+    shop_report,
+};
 use malipo_relay::allow::{Cidr, SourceAllowlists};
-use malipo_relay::{run, system_clock, AppState, RelayConfig, ShopId, SqliteStore};
+use malipo_relay::{run, system_clock, AppState, DeviceId, RelayConfig, ShopId, SqliteStore};
 
 const USAGE: &str = "usage:
   malipo-relay serve [--db PATH] [--listen ADDR] [--body-limit BYTES]
                      [--allow-daraja CIDRS] [--allow-paystack CIDRS] [--allow-clickpesa CIDRS]
+                     [--retention-days DAYS]
   malipo-relay shop-create --name NAME --public-url URL [--db PATH]
-  malipo-relay till-create --shop ID --name NAME [--db PATH]";
+  malipo-relay till-create --shop ID --name NAME [--db PATH]
+  malipo-relay shop-rotate --shop ID --public-url URL [--db PATH]
+  malipo-relay till-rotate --device ID [--db PATH]";
 
 /// `--flag value` pairs after the subcommand, with environment fallbacks.
 struct Args(Vec<(String, String)>);
@@ -104,8 +111,29 @@ fn dispatch(argv: &[String]) -> Result<(), String> {
             print!("{}", device_report(&device));
             Ok(())
         }
+        "shop-rotate" => {
+            let store = SqliteStore::open(&args.db()).map_err(|e| e.to_string())?;
+            let shop = ShopId(number(&args.required("shop", None)?, "--shop")?);
+            let base = args.required("public-url", Some("MALIPO_RELAY_PUBLIC_URL"))?;
+            let shop = rotate_shop_endpoint(&store, shop, &base).map_err(|e| e.to_string())?;
+            print!("{}", shop_report(&shop));
+            Ok(())
+        }
+        "till-rotate" => {
+            let store = SqliteStore::open(&args.db()).map_err(|e| e.to_string())?;
+            let device = DeviceId(number(&args.required("device", None)?, "--device")?);
+            let device = rotate_device_token(&store, device).map_err(|e| e.to_string())?;
+            print!("{}", device_report(&device));
+            Ok(())
+        }
         other => Err(format!("unknown subcommand {other:?}")),
     }
+}
+
+fn number(value: &str, flag: &str) -> Result<i64, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} {value:?} is not a number"))
 }
 
 fn serve(args: &Args) -> Result<(), String> {
@@ -129,6 +157,12 @@ fn serve(args: &Args) -> Result<(), String> {
         paystack: allow("allow-paystack", "MALIPO_RELAY_ALLOW_PAYSTACK")?,
         clickpesa: allow("allow-clickpesa", "MALIPO_RELAY_ALLOW_CLICKPESA")?,
     };
+    if let Some(days) = args.get("retention-days", Some("MALIPO_RELAY_RETENTION_DAYS")) {
+        let days: u64 = days
+            .parse()
+            .map_err(|_| format!("--retention-days {days:?} is not a number"))?;
+        config.retention = Some(std::time::Duration::from_secs(days.saturating_mul(86_400)));
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&listen)

@@ -27,10 +27,15 @@ impl Drop for Relay {
 impl Relay {
     /// Starts a relay over the database file at `db`.
     pub async fn start(db: &Path) -> Self {
+        Self::start_with(db, RelayConfig::default()).await
+    }
+
+    /// Starts a relay over the database file at `db` with `config`.
+    pub async fn start_with(db: &Path, config: RelayConfig) -> Self {
         let store = Arc::new(SqliteStore::open(db).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(store.clone(), system_clock(), RelayConfig::default());
+        let state = AppState::new(store.clone(), system_clock(), config);
         let server = tokio::spawn(run(listener, state, std::future::pending()));
         Self {
             addr,
