@@ -364,6 +364,9 @@ async fn the_binary_serves_the_simulator_on_the_port_it_is_given() {
     };
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_malipo-sim"))
         .args(["--daraja-port", &port.to_string()])
+        // The other simulators on free ports, so a simulator already running here does not
+        // make this test fail on a busy default port.
+        .args(["--paystack-port", "0", "--clickpesa-port", "0"])
         .stderr(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()
