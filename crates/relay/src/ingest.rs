@@ -50,6 +50,16 @@ pub async fn receive(
         }
         Err(e) => return unavailable(&e),
     };
+    if let Some(limit) = state.config.rate_limit {
+        if !state.limiter.admit(limit, shop, (state.clock)()) {
+            tracing::warn!(
+                shop = shop.0,
+                kind = kind.as_str(),
+                "event refused: rate limit"
+            );
+            return StatusCode::TOO_MANY_REQUESTS.into_response();
+        }
+    }
     let event = NewEvent {
         kind: kind.as_str().to_owned(),
         received_ms: (state.clock)(),

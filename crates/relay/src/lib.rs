@@ -9,7 +9,8 @@
 //! - `stream` — till-facing `GET /till/v1/events` (Server-Sent Events from the device's last
 //!   acknowledged sequence) and `POST /till/v1/ack`.
 //! - [`store`] — the [`EventStore`] trait; [`sqlite`] — its SQLite implementation.
-//! - [`allow`] — optional per-provider source-address allowlists.
+//! - [`allow`] — optional per-provider source-address allowlists; [`limit`] — per-shop rate
+//!   limit.
 //! - [`token`] — random tokens, stored only as SHA-256 hashes; [`admin`] — registering shops
 //!   and tills (used by the binary's subcommands).
 //!
@@ -22,6 +23,7 @@ pub mod admin;
 pub mod allow;
 mod ingest;
 pub mod kind;
+pub mod limit;
 mod notify;
 pub mod sqlite;
 pub mod store;
@@ -72,6 +74,8 @@ pub struct RelayConfig {
     pub retention: Option<std::time::Duration>,
     /// How often [`run`] prunes (when `retention` is set).
     pub prune_every: std::time::Duration,
+    /// Per-shop limit on provider requests (`None`: unlimited; see [`limit`]).
+    pub rate_limit: Option<limit::RateLimit>,
 }
 
 impl Default for RelayConfig {
@@ -85,6 +89,7 @@ impl Default for RelayConfig {
             allow: allow::SourceAllowlists::default(),
             retention: None,
             prune_every: std::time::Duration::from_secs(600),
+            rate_limit: None,
         }
     }
 }
@@ -96,6 +101,7 @@ pub struct AppState {
     pub(crate) clock: Clock,
     pub(crate) config: RelayConfig,
     pub(crate) notify: Arc<notify::Notifier>,
+    pub(crate) limiter: Arc<limit::Limiter>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -114,6 +120,7 @@ impl AppState {
             clock,
             config,
             notify: Arc::new(notify::Notifier::default()),
+            limiter: Arc::new(limit::Limiter::default()),
         }
     }
 }

@@ -150,10 +150,19 @@ async fn c2b_urls_pass_the_simulators_keyword_filter_and_validation_is_accepted(
     assert_eq!(confirmation.kind, "c2b-confirm");
     let confirmed: Value = serde_json::from_slice(&body(&confirmation)).unwrap();
     assert_eq!(confirmed["TransID"], receipt.as_str());
-    let delivered = daraja.sim.deliveries();
-    let sent = delivered
-        .iter()
-        .find(|d| d.kind == "c2b_confirmation")
-        .unwrap();
-    assert_eq!(body(&confirmation), sent.body.as_bytes());
+    // The simulator records a delivery once it has read the relay's answer, which may be after
+    // the till already has the event.
+    let mut sent = None;
+    for _ in 0..500 {
+        sent = daraja
+            .sim
+            .deliveries()
+            .into_iter()
+            .find(|d| d.kind == "c2b_confirmation");
+        if sent.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(body(&confirmation), sent.unwrap().body.as_bytes());
 }

@@ -321,3 +321,44 @@ async fn after_rotation_the_old_url_is_404_and_the_log_continues() {
         .collect();
     assert_eq!(seqs, [1, 2], "the queued event survived the rotation");
 }
+
+#[tokio::test]
+async fn over_the_shops_rate_limit_is_429_and_not_stored() {
+    use malipo_relay::limit::RateLimit;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let (store, shop) = with_shop();
+    let now = Arc::new(AtomicI64::new(NOW_MS));
+    let clock = now.clone();
+    let config = RelayConfig {
+        rate_limit: Some(RateLimit {
+            per_second: 1,
+            burst: 2,
+        }),
+        ..RelayConfig::default()
+    };
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(move || clock.load(Ordering::SeqCst)),
+        config,
+    );
+    let router = app(state).layer(MockConnectInfo(peer()));
+    let uri = format!("/h/{}/stk", shop.endpoint_token.expose());
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(answer(router.clone(), post(&uri, &[], STK_BODY)).await.0);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    assert_eq!(store.last_seq(shop.id).unwrap(), 2);
+    now.fetch_add(1000, Ordering::SeqCst);
+    assert_eq!(
+        answer(router, post(&uri, &[], STK_BODY)).await.0,
+        StatusCode::OK
+    );
+}
