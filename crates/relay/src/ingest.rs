@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::kind::EventKind;
+use crate::metrics::bump;
 use crate::store::NewEvent;
 use crate::token::TokenHash;
 use crate::{blocking, AppState};
@@ -38,6 +39,7 @@ pub async fn receive(
     };
     if !state.config.allow.allows(kind, peer.ip()) {
         tracing::warn!(kind = kind.as_str(), %peer, "event from outside the provider's allowlist refused");
+        bump(&state.metrics.outside_allowlist);
         return StatusCode::FORBIDDEN.into_response();
     }
     let hash = TokenHash::of(&endpoint_token);
@@ -46,6 +48,7 @@ pub async fn receive(
         Ok(Some(shop)) => shop,
         Ok(None) => {
             tracing::info!(kind = kind.as_str(), %peer, "event for an unknown endpoint refused");
+            bump(&state.metrics.unknown_endpoint);
             return StatusCode::NOT_FOUND.into_response();
         }
         Err(e) => return unavailable(&e),
@@ -57,6 +60,7 @@ pub async fn receive(
                 kind = kind.as_str(),
                 "event refused: rate limit"
             );
+            bump(&state.metrics.rate_limited);
             return StatusCode::TOO_MANY_REQUESTS.into_response();
         }
     }
@@ -72,9 +76,13 @@ pub async fn receive(
         Ok(seq) => {
             tracing::info!(shop = shop.0, seq, kind = kind.as_str(), "event stored");
             state.notify.committed(shop, seq);
+            bump(&state.metrics.stored);
             kind.accepted()
         }
-        Err(e) => unavailable(&e),
+        Err(e) => {
+            bump(&state.metrics.store_failed);
+            unavailable(&e)
+        }
     }
 }
 

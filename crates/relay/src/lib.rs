@@ -10,7 +10,7 @@
 //!   acknowledged sequence) and `POST /till/v1/ack`.
 //! - [`store`] — the [`EventStore`] trait; [`sqlite`] — its SQLite implementation.
 //! - [`allow`] — optional per-provider source-address allowlists; [`limit`] — per-shop rate
-//!   limit.
+//!   limit; [`metrics`] — counters for `GET /metrics` (and `GET /healthz`).
 //! - [`token`] — random tokens, stored only as SHA-256 hashes; [`admin`] — registering shops
 //!   and tills (used by the binary's subcommands).
 //!
@@ -24,6 +24,7 @@ pub mod allow;
 mod ingest;
 pub mod kind;
 pub mod limit;
+pub mod metrics;
 mod notify;
 pub mod sqlite;
 pub mod store;
@@ -102,6 +103,7 @@ pub struct AppState {
     pub(crate) config: RelayConfig,
     pub(crate) notify: Arc<notify::Notifier>,
     pub(crate) limiter: Arc<limit::Limiter>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -121,6 +123,7 @@ impl AppState {
             config,
             notify: Arc::new(notify::Notifier::default()),
             limiter: Arc::new(limit::Limiter::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
         }
     }
 }
@@ -134,6 +137,14 @@ pub fn app(state: AppState) -> Router {
         .route("/till/v1/events", get(stream::events))
         .route("/till/v1/ack", post(stream::ack))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(
+                |axum::extract::State(s): axum::extract::State<AppState>| async move {
+                    s.metrics.render()
+                },
+            ),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }

@@ -21,6 +21,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use crate::metrics::{bump, StreamGuard};
 use crate::store::{Device, ShopId, StoredEvent};
 use crate::token::TokenHash;
 use crate::{blocking, AppState};
@@ -104,6 +105,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Respon
     );
     let keep_alive = state.config.keep_alive;
     let cursor = Cursor {
+        _open: StreamGuard::open(state.metrics.clone()),
         rx: state.notify.subscribe(device.shop),
         state,
         shop: device.shop,
@@ -126,6 +128,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 /// A till stream's position in its shop's log.
 struct Cursor {
+    _open: StreamGuard,
     state: AppState,
     shop: ShopId,
     rx: watch::Receiver<u64>,
@@ -173,7 +176,10 @@ pub async fn ack(
     };
     let store = state.store.clone();
     match blocking(move || store.acknowledge(device.id, ack.seq)).await {
-        Ok(seq) => Json(Ack { seq }).into_response(),
+        Ok(seq) => {
+            bump(&state.metrics.acks);
+            Json(Ack { seq }).into_response()
+        }
         Err(e) => unavailable(&e),
     }
 }

@@ -362,3 +362,32 @@ async fn over_the_shops_rate_limit_is_429_and_not_stored() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn health_and_metrics_count_stored_and_refused_events_without_naming_tokens() {
+    let (store, shop) = with_shop();
+    let router = relay(store, RelayConfig::default());
+    let token = shop.endpoint_token.expose();
+    answer(
+        router.clone(),
+        post(&format!("/h/{token}/stk"), &[], STK_BODY),
+    )
+    .await;
+    let wrong = format!("/h/{}/stk", "0".repeat(64));
+    answer(router.clone(), post(&wrong, &[], STK_BODY)).await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    assert_eq!(
+        answer(router.clone(), get("/healthz")).await,
+        (StatusCode::OK, b"ok".to_vec())
+    );
+    let (status, text) = answer(router, get("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("relay_events_stored_total 1\n"), "{text}");
+    assert!(
+        text.contains("relay_events_refused_total{reason=\"unknown_endpoint\"} 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("relay_till_streams_open 0\n"), "{text}");
+    assert!(!text.contains(token));
+}

@@ -96,6 +96,14 @@ async fn a_till_never_sees_another_shops_events() {
     assert_eq!(body(&till_a.next_within(WAIT).await.unwrap()), b"for A 1");
     assert_eq!(body(&till_a.next_within(WAIT).await.unwrap()), b"for A 2");
 
+    let metrics = reqwest::get(format!("{}/metrics", relay.base()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("relay_till_streams_open 2\n"), "{metrics}");
+
     // A's endpoint token is not a device token.
     let res = reqwest::Client::new()
         .get(format!("{}/till/v1/events", relay.base()))

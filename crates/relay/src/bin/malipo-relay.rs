@@ -6,7 +6,8 @@
 //! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at),
 //! `--allow-daraja` / `MALIPO_RELAY_ALLOW_DARAJA` (and `-paystack`, `-clickpesa`): comma-separated
 //! source blocks each provider's callbacks must come from; `--retention-days` /
-//! `MALIPO_RELAY_RETENTION_DAYS` (acknowledged events older than that are pruned; default keep).
+//! `MALIPO_RELAY_RETENTION_DAYS` (acknowledged events older than that are pruned; default keep);
+//! `--rate-limit` / `MALIPO_RELAY_RATE_LIMIT` as `PER_SECOND/BURST` per shop (default none).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,12 +18,13 @@ use malipo_relay::admin::{
     shop_report,
 };
 use malipo_relay::allow::{Cidr, SourceAllowlists};
+use malipo_relay::limit::RateLimit;
 use malipo_relay::{run, system_clock, AppState, DeviceId, RelayConfig, ShopId, SqliteStore};
 
 const USAGE: &str = "usage:
   malipo-relay serve [--db PATH] [--listen ADDR] [--body-limit BYTES]
                      [--allow-daraja CIDRS] [--allow-paystack CIDRS] [--allow-clickpesa CIDRS]
-                     [--retention-days DAYS]
+                     [--retention-days DAYS] [--rate-limit PER_SECOND/BURST]
   malipo-relay shop-create --name NAME --public-url URL [--db PATH]
   malipo-relay till-create --shop ID --name NAME [--db PATH]
   malipo-relay shop-rotate --shop ID --public-url URL [--db PATH]
@@ -157,6 +159,14 @@ fn serve(args: &Args) -> Result<(), String> {
         paystack: allow("allow-paystack", "MALIPO_RELAY_ALLOW_PAYSTACK")?,
         clickpesa: allow("allow-clickpesa", "MALIPO_RELAY_ALLOW_CLICKPESA")?,
     };
+    if let Some(limit) = args.get("rate-limit", Some("MALIPO_RELAY_RATE_LIMIT")) {
+        let bad = || format!("--rate-limit {limit:?} is not PER_SECOND/BURST");
+        let (per_second, burst) = limit.split_once('/').ok_or_else(bad)?;
+        config.rate_limit = Some(RateLimit {
+            per_second: per_second.parse().map_err(|_| bad())?,
+            burst: burst.parse().map_err(|_| bad())?,
+        });
+    }
     if let Some(days) = args.get("retention-days", Some("MALIPO_RELAY_RETENTION_DAYS")) {
         let days: u64 = days
             .parse()
