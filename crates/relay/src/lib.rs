@@ -104,6 +104,9 @@ pub struct AppState {
     pub(crate) notify: Arc<notify::Notifier>,
     pub(crate) limiter: Arc<limit::Limiter>,
     pub(crate) metrics: Arc<metrics::Metrics>,
+    /// Becomes `true` when [`run`]'s shutdown begins, so open till streams end and the graceful
+    /// shutdown is not held up by connections that never close on their own.
+    pub(crate) closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -124,6 +127,7 @@ impl AppState {
             notify: Arc::new(notify::Notifier::default()),
             limiter: Arc::new(limit::Limiter::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 }
@@ -160,6 +164,12 @@ pub async fn run(
         .config
         .retention
         .map(|keep| tokio::spawn(prune_forever(state.clone(), keep)));
+    let closing = state.closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("relay shutting down; closing till streams");
+        closing.send_replace(true);
+    };
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

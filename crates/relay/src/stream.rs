@@ -105,6 +105,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Respon
     );
     let keep_alive = state.config.keep_alive;
     let cursor = Cursor {
+        closing: state.closing.subscribe(),
         _open: StreamGuard::open(state.metrics.clone()),
         rx: state.notify.subscribe(device.shop),
         state,
@@ -128,6 +129,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 /// A till stream's position in its shop's log.
 struct Cursor {
+    closing: watch::Receiver<bool>,
     _open: StreamGuard,
     state: AppState,
     shop: ShopId,
@@ -141,6 +143,9 @@ impl Cursor {
     /// failed — the till reconnects and resumes from its acknowledgement).
     async fn next(&mut self) -> Option<StoredEvent> {
         loop {
+            if *self.closing.borrow() {
+                return None;
+            }
             if let Some(e) = self.pending.pop_front() {
                 self.after = e.seq;
                 return Some(e);
@@ -152,8 +157,13 @@ impl Cursor {
                 Ok(_) => {
                     // Nothing new: wait for a commit, re-reading now and then in any case.
                     let wait = self.state.config.keep_alive;
-                    if let Ok(Err(_)) = tokio::time::timeout(wait, self.rx.changed()).await {
-                        tokio::time::sleep(wait).await;
+                    tokio::select! {
+                        woken = tokio::time::timeout(wait, self.rx.changed()) => {
+                            if let Ok(Err(_)) = woken {
+                                tokio::time::sleep(wait).await;
+                            }
+                        }
+                        _ = self.closing.changed() => return None,
                     }
                 }
                 Err(e) => {

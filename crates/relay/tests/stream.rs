@@ -172,3 +172,27 @@ async fn with_retention_acknowledged_events_are_pruned_and_unacknowledged_ones_k
     let mut till = TillStream::open(&relay.base(), &device).await;
     assert_eq!(body(&till.next_within(WAIT).await.unwrap()), b"two");
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_till_streams_instead_of_waiting_for_them() {
+    use malipo_relay::admin::{create_device, create_shop};
+    use malipo_relay::{run, system_clock, AppState, RelayConfig, SqliteStore};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("relay.sqlite")).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let shop = create_shop(store.as_ref(), "Duka", &base, 0).unwrap();
+    let device = create_device(store.as_ref(), shop.id, "till", 0).unwrap();
+    let state = AppState::new(store, system_clock(), RelayConfig::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(listener, state, async move {
+        let _ = stopped.await;
+    }));
+
+    let mut till = TillStream::open(&base, device.token.expose()).await;
+    assert!(till.next_within(QUIET).await.is_none());
+    stop.send(()).unwrap();
+    let finished = tokio::time::timeout(WAIT, server).await;
+    assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
+}
