@@ -1,10 +1,16 @@
 //! The `malipo-relay` program as an operator uses it: `shop-create` prints the endpoint token
 //! once with every callback URL, `till-create` prints a device token, and `serve` answers a
-//! provider at a printed URL on the address it is given.
+//! provider at a printed URL on the address it is given; killed with SIGKILL mid-load and
+//! restarted, it still delivers every event it had answered 200 for.
 #![allow(clippy::unwrap_used)]
 
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use support::{body, TillStream};
 
 const BIN: &str = env!("CARGO_BIN_EXE_malipo-relay");
 
@@ -114,4 +120,119 @@ async fn shop_create_prints_the_urls_and_serve_answers_at_them() {
     let log = String::from_utf8(output.stderr).unwrap();
     assert!(log.contains("event stored"), "{log}");
     assert!(!log.contains(endpoint), "the log never shows a token");
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// Starts `serve` on `port` and waits until it answers.
+async fn serve(db: &str, port: u16) -> Child {
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut child = child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("relay did not start");
+}
+
+#[tokio::test]
+async fn every_event_answered_before_a_sigkill_is_delivered_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.sqlite");
+    let db = db.to_str().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (_, shop, _) = relay(&[
+        "shop-create",
+        "--db",
+        db,
+        "--name",
+        "Duka",
+        "--public-url",
+        &base,
+    ]);
+    let stk_url = after(&shop, "STK push CallBackURL").to_owned();
+    let (_, till, _) = relay(&["till-create", "--db", db, "--shop", "1", "--name", "till"]);
+    let device = after(&till, "device token").to_owned();
+
+    let mut server = serve(db, port).await;
+    let answered: Arc<Mutex<Vec<String>>> = Arc::default();
+    let senders: Vec<_> = (0..16)
+        .map(|s| {
+            let (url, answered) = (stk_url.clone(), answered.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0.. {
+                    let id = format!("{s}-{i}");
+                    match http.post(&url).body(id.clone()).send().await {
+                        Ok(res) if res.status().as_u16() == 200 => {
+                            answered.lock().unwrap().push(id)
+                        }
+                        _ => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush beyond what was committed.
+    server.wait().unwrap();
+    for s in senders {
+        s.await.unwrap();
+    }
+    let answered = answered.lock().unwrap().clone();
+    assert!(
+        answered.len() > 50,
+        "the load ran ({} answered)",
+        answered.len()
+    );
+
+    let port = free_port();
+    let mut server = serve(db, port).await;
+    let mut stream = TillStream::open(&format!("http://127.0.0.1:{port}"), &device).await;
+    let stored = {
+        use malipo_relay::{EventStore, ShopId, SqliteStore};
+        SqliteStore::open(std::path::Path::new(db))
+            .unwrap()
+            .last_seq(ShopId(1))
+            .unwrap()
+    };
+    let mut delivered = Vec::new();
+    for seq in 1..=stored {
+        let frame = stream.next_within(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(frame.seq, seq, "gapless, in order");
+        delivered.push(String::from_utf8(body(&frame)).unwrap());
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let missing: Vec<&String> = answered
+        .iter()
+        .filter(|id| !delivered.contains(id))
+        .collect();
+    assert!(missing.is_empty(), "answered 200 but lost: {missing:?}");
+    let mut unique = delivered.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), delivered.len(), "nothing stored twice");
 }
