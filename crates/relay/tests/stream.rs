@@ -196,3 +196,47 @@ async fn shutdown_ends_open_till_streams_instead_of_waiting_for_them() {
     let finished = tokio::time::timeout(WAIT, server).await;
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_events_posted_while_the_till_is_away_all_arrive_in_order_once() {
+    const EVENTS: usize = 10_000;
+    const SENDERS: usize = 16;
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay.sqlite")).await;
+    let (endpoint, device) = relay.shop("Duka");
+    let url = format!("{}/h/{endpoint}/c2b-confirm", relay.base());
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|s| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in (s..EVENTS).step_by(SENDERS) {
+                    let res = http.post(&url).body(i.to_string()).send().await.unwrap();
+                    assert_eq!(res.status().as_u16(), 200);
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.await.unwrap();
+    }
+
+    let mut till = TillStream::open(&relay.base(), &device).await;
+    let mut seen = vec![false; EVENTS];
+    let mut last_per_sender = [None::<usize>; SENDERS];
+    for seq in 1..=EVENTS as u64 {
+        let frame = till.next_within(WAIT).await.unwrap();
+        assert_eq!(frame.seq, seq);
+        let i: usize = String::from_utf8(body(&frame)).unwrap().parse().unwrap();
+        assert!(!seen[i], "event {i} twice");
+        seen[i] = true;
+        let sender = i % SENDERS;
+        assert!(
+            last_per_sender[sender] < Some(i),
+            "a sender's events keep their order"
+        );
+        last_per_sender[sender] = Some(i);
+    }
+    assert!(seen.iter().all(|s| *s));
+    assert!(till.next_within(QUIET).await.is_none());
+}
