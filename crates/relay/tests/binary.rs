@@ -87,14 +87,13 @@ async fn shop_create_prints_the_urls_and_serve_answers_at_them() {
     assert!(!ok);
     assert!(err.contains("mpesa"), "{err}");
 
+    // Settings from a config file; the body limit shows it was read.
+    let config = dir.path().join("relay.json");
+    let settings =
+        serde_json::json!({"db": db, "listen": format!("127.0.0.1:{port}"), "body-limit": 4096});
+    std::fs::write(&config, settings.to_string()).unwrap();
     let mut server = Command::new(BIN)
-        .args([
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .args(["serve", "--config", config.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -108,8 +107,10 @@ async fn shop_create_prints_the_urls_and_serve_answers_at_them() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let too_big = http.post(stk_url).body(vec![b'x'; 4097]).send().await;
     server.kill().unwrap();
     let output = server.wait_with_output().unwrap();
+    assert_eq!(too_big.unwrap().status().as_u16(), 413);
     assert_eq!(
         answer,
         Some((

@@ -1,7 +1,9 @@
 //! The `malipo-relay` program: parses arguments, sets up logging, and hands over to the
 //! library (`serve`, `shop-create`, `till-create`).
 //!
-//! Settings come from flags or the environment: `--db` / `MALIPO_RELAY_DB` (default
+//! Settings come from flags, else the environment, else a JSON config file (`--config` /
+//! `MALIPO_RELAY_CONFIG`, an object keyed by the flag names: `{"listen": "0.0.0.0:8480",
+//! "retention-days": 30}`): `--db` / `MALIPO_RELAY_DB` (default
 //! `relay.sqlite`), `--listen` / `MALIPO_RELAY_LISTEN` (default `127.0.0.1:8480`),
 //! `--public-url` / `MALIPO_RELAY_PUBLIC_URL` (the base providers reach the relay at),
 //! `--allow-daraja` / `MALIPO_RELAY_ALLOW_DARAJA` (and `-paystack`, `-clickpesa`): comma-separated
@@ -22,7 +24,7 @@ use malipo_relay::limit::RateLimit;
 use malipo_relay::{run, system_clock, AppState, DeviceId, RelayConfig, ShopId, SqliteStore};
 
 const USAGE: &str = "usage:
-  malipo-relay serve [--db PATH] [--listen ADDR] [--body-limit BYTES]
+  malipo-relay serve [--config FILE] [--db PATH] [--listen ADDR] [--body-limit BYTES]
                      [--allow-daraja CIDRS] [--allow-paystack CIDRS] [--allow-clickpesa CIDRS]
                      [--retention-days DAYS] [--rate-limit PER_SECOND/BURST]
   malipo-relay shop-create --name NAME --public-url URL [--db PATH]
@@ -30,8 +32,11 @@ const USAGE: &str = "usage:
   malipo-relay shop-rotate --shop ID --public-url URL [--db PATH]
   malipo-relay till-rotate --device ID [--db PATH]";
 
-/// `--flag value` pairs after the subcommand, with environment fallbacks.
-struct Args(Vec<(String, String)>);
+/// `--flag value` pairs after the subcommand; then the environment; then the config file.
+struct Args {
+    flags: Vec<(String, String)>,
+    file: serde_json::Map<String, serde_json::Value>,
+}
 
 impl Args {
     fn parse(rest: &[String]) -> Result<Self, String> {
@@ -44,16 +49,30 @@ impl Args {
             let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
             pairs.push((name.to_owned(), value.clone()));
         }
-        Ok(Self(pairs))
+        let mut args = Self {
+            flags: pairs,
+            file: serde_json::Map::new(),
+        };
+        if let Some(path) = args.get("config", Some("MALIPO_RELAY_CONFIG")) {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read the config file {path}: {e}"))?;
+            args.file = serde_json::from_str(&text)
+                .map_err(|e| format!("the config file {path} is not a JSON object: {e}"))?;
+        }
+        Ok(args)
     }
 
     fn get(&self, name: &str, env: Option<&str>) -> Option<String> {
-        self.0
+        self.flags
             .iter()
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
             .or_else(|| env.and_then(|e| std::env::var(e).ok()))
+            .or_else(|| match self.file.get(name)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
+            })
     }
 
     fn required(&self, name: &str, env: Option<&str>) -> Result<String, String> {
