@@ -150,6 +150,19 @@ pub fn app(state: AppState) -> Router {
             ),
         )
         .layer(DefaultBodyLimit::max(limit))
+        // One span per request naming the route *template*: the path itself carries the
+        // endpoint token, which must never reach a log.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", |p| p.as_str());
+                    tracing::info_span!("request", method = %req.method(), route = %route)
+                },
+            ),
+        )
         .with_state(state)
 }
 

@@ -120,6 +120,7 @@ async fn shop_create_prints_the_urls_and_serve_answers_at_them() {
     );
     let log = String::from_utf8(output.stderr).unwrap();
     assert!(log.contains("event stored"), "{log}");
+    assert!(log.contains("route=/h/{endpoint_token}/{kind}"), "{log}");
     assert!(!log.contains(endpoint), "the log never shows a token");
 }
 
