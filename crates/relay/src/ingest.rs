@@ -71,17 +71,34 @@ pub async fn receive(
         headers: kept_headers(&headers),
         body: body.to_vec(),
     };
-    let store = state.store.clone();
-    match blocking(move || store.append(shop, &event)).await {
-        Ok(seq) => {
+    let (store, notify) = (state.store.clone(), state.notify.clone());
+    // Streams are woken from inside the job, so an answer that times out below still wakes
+    // them when the commit lands.
+    let append = blocking(move || {
+        let seq = store.append(shop, &event)?;
+        notify.committed(shop, seq);
+        Ok(seq)
+    });
+    match tokio::time::timeout(state.config.answer_within, append).await {
+        Ok(Ok(seq)) => {
             tracing::info!(shop = shop.0, seq, kind = kind.as_str(), "event stored");
-            state.notify.committed(shop, seq);
             bump(&state.metrics.stored);
             kind.accepted()
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             bump(&state.metrics.store_failed);
             unavailable(&e)
+        }
+        Err(_) => {
+            // The commit may still land; the provider's retry is then a duplicate, which the
+            // till's idempotent posting absorbs. Never claim "Accepted" without the commit.
+            bump(&state.metrics.store_failed);
+            tracing::warn!(
+                shop = shop.0,
+                kind = kind.as_str(),
+                "event not committed in time"
+            );
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct RelayConfig {
     pub prune_every: std::time::Duration,
     /// Per-shop limit on provider requests (`None`: unlimited; see [`limit`]).
     pub rate_limit: Option<limit::RateLimit>,
+    /// Longest a provider waits for its answer; past it, a 503 (it retries) instead of holding
+    /// its connection while the disk is stuck.
+    pub answer_within: std::time::Duration,
 }
 
 impl Default for RelayConfig {
@@ -91,6 +94,8 @@ impl Default for RelayConfig {
             retention: None,
             prune_every: std::time::Duration::from_secs(600),
             rate_limit: None,
+            // Well inside the few seconds Safaricom waits on a C2B validation answer.
+            answer_within: std::time::Duration::from_secs(4),
         }
     }
 }

@@ -391,3 +391,76 @@ async fn health_and_metrics_count_stored_and_refused_events_without_naming_token
     assert!(text.contains("relay_till_streams_open 0\n"), "{text}");
     assert!(!text.contains(token));
 }
+
+/// The SQLite store behind a disk that takes `delay` to commit.
+struct SlowDisk {
+    inner: SqliteStore,
+    delay: std::time::Duration,
+}
+
+impl EventStore for SlowDisk {
+    fn create_shop(&self, n: &str, e: &TokenHash, t: i64) -> Result<ShopId, StoreError> {
+        self.inner.create_shop(n, e, t)
+    }
+    fn create_device(
+        &self,
+        s: ShopId,
+        n: &str,
+        e: &TokenHash,
+        t: i64,
+    ) -> Result<DeviceId, StoreError> {
+        self.inner.create_device(s, n, e, t)
+    }
+    fn shop_by_endpoint(&self, e: &TokenHash) -> Result<Option<ShopId>, StoreError> {
+        self.inner.shop_by_endpoint(e)
+    }
+    fn device_by_token(&self, e: &TokenHash) -> Result<Option<Device>, StoreError> {
+        self.inner.device_by_token(e)
+    }
+    fn append(&self, s: ShopId, e: &NewEvent) -> Result<u64, StoreError> {
+        std::thread::sleep(self.delay);
+        self.inner.append(s, e)
+    }
+    fn events_after(&self, s: ShopId, a: u64, l: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.inner.events_after(s, a, l)
+    }
+    fn acknowledge(&self, d: DeviceId, s: u64) -> Result<u64, StoreError> {
+        self.inner.acknowledge(d, s)
+    }
+    fn acknowledged(&self, d: DeviceId) -> Result<u64, StoreError> {
+        self.inner.acknowledged(d)
+    }
+    fn rotate_endpoint(&self, s: ShopId, e: &TokenHash) -> Result<(), StoreError> {
+        self.inner.rotate_endpoint(s, e)
+    }
+    fn rotate_device(&self, d: DeviceId, e: &TokenHash) -> Result<Device, StoreError> {
+        self.inner.rotate_device(d, e)
+    }
+    fn prune_acknowledged(&self, b: i64) -> Result<u64, StoreError> {
+        self.inner.prune_acknowledged(b)
+    }
+    fn last_seq(&self, s: ShopId) -> Result<u64, StoreError> {
+        self.inner.last_seq(s)
+    }
+}
+
+#[tokio::test]
+async fn a_commit_slower_than_the_answer_deadline_gets_503_not_accepted() {
+    let store = Arc::new(SlowDisk {
+        inner: SqliteStore::in_memory().unwrap(),
+        delay: std::time::Duration::from_millis(300),
+    });
+    let shop = create_shop(store.as_ref(), "Duka", "https://relay.example.com", 0).unwrap();
+    let config = RelayConfig {
+        answer_within: std::time::Duration::from_millis(50),
+        ..RelayConfig::default()
+    };
+    let router = relay(store.clone(), config);
+    let uri = format!("/h/{}/stk", shop.endpoint_token.expose());
+    let (status, body) = answer(router, post(&uri, &[], STK_BODY)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!String::from_utf8_lossy(&body).contains("Accepted"));
+    // The commit still lands; the provider's retry will be a duplicate the till absorbs.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(store.last_seq(shop.id).unwrap(), 1);
+}
