@@ -188,6 +188,13 @@ pub async fn run(
         tracing::info!("relay shutting down; closing till streams");
         closing.send_replace(true);
     };
+    // Till frames are small writes pushed as events commit; without TCP_NODELAY, Nagle's
+    // algorithm holds them for the peer's delayed ACK (up to 40 ms on Linux).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
