@@ -20,3 +20,5 @@ pub mod paystack;
 
 /// ClickPesa BillPay (Tanzania): control numbers, payment queries, webhooks and checksums.
 pub mod clickpesa;
+
+mod http_request;

@@ -77,7 +77,7 @@ impl KeyringVault {
 impl SecretVault for KeyringVault {
     fn get(&self, key: &SecretKey) -> Result<Option<Sensitive<String>>, VaultError> {
         let (entry, account) = Self::entry(key)?;
-        tracing::debug!(%account, "reading a secret from the system keyring");
+        tracing::debug!(%account, "reading the keyring entry (the value is never logged)");
         match entry.get_password() {
             Ok(secret) => Ok(Some(Sensitive::new(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -87,7 +87,7 @@ impl SecretVault for KeyringVault {
 
     fn set(&self, key: &SecretKey, value: &Sensitive<String>) -> Result<(), VaultError> {
         let (entry, account) = Self::entry(key)?;
-        tracing::debug!(%account, "saving a secret to the system keyring");
+        tracing::debug!(%account, "writing the keyring entry (the value is never logged)");
         entry
             .set_password(value.expose())
             .map_err(|err| from_keyring(err, &account))
@@ -95,7 +95,7 @@ impl SecretVault for KeyringVault {
 
     fn delete(&self, key: &SecretKey) -> Result<(), VaultError> {
         let (entry, account) = Self::entry(key)?;
-        tracing::debug!(%account, "deleting a secret from the system keyring");
+        tracing::debug!(%account, "deleting the keyring entry");
         match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(err) => Err(from_keyring(err, &account)),

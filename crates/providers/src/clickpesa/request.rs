@@ -2,7 +2,7 @@
 //! The API key and the token travel only in headers marked sensitive; the token is sent
 //! as ClickPesa returned it (it already starts with `Bearer `).
 
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::header::HeaderValue;
 use http::{Method, Request};
 use malipo_core::Money;
 use malipo_vault::Sensitive;
@@ -117,13 +117,12 @@ pub fn generate_token(
     client_id: &str,
     api_key: &Sensitive<String>,
 ) -> Result<Request<Vec<u8>>, ClickPesaError> {
-    let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
+    let key = crate::http_request::sensitive_header(api_key.expose()).ok_or_else(|| {
         ClickPesaError::InvalidRequest("the API key has characters a header cannot carry".into())
     })?;
-    key.set_sensitive(true);
     Request::builder()
         .method(Method::POST)
-        .uri(url(base_url, "/generate-token"))
+        .uri(crate::http_request::url(base_url, "/generate-token"))
         .header("client-id", client_id)
         .header("api-key", key)
         .body(Vec::new())
@@ -227,15 +226,14 @@ pub fn update_control_number(
             "an update changes at least one of status, amount, description or mode".into(),
         ));
     }
-    let bytes = serde_json::to_vec(&Value::Object(body))
-        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))?;
-    Request::builder()
-        .method(Method::PATCH)
-        .uri(url(base_url, &format!("/billpay/{number}")))
-        .header(AUTHORIZATION, authorization(token)?)
-        .header(CONTENT_TYPE, "application/json")
-        .body(bytes)
-        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))
+    crate::http_request::json_request(
+        Method::PATCH,
+        base_url,
+        &format!("/billpay/{number}"),
+        authorization(token)?,
+        Some(&Value::Object(body)),
+    )
+    .map_err(ClickPesaError::InvalidRequest)
 }
 
 /// `GET /billpay/{billPayNumber}`.
@@ -258,16 +256,10 @@ pub fn query_payments(
     get(base_url, &format!("/payments/{order_reference}"), token)
 }
 
-fn url(base_url: &str, path: &str) -> String {
-    format!("{}{path}", base_url.trim_end_matches('/'))
-}
-
 fn authorization(token: &Sensitive<String>) -> Result<HeaderValue, ClickPesaError> {
-    let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+    crate::http_request::sensitive_header(token.expose()).ok_or_else(|| {
         ClickPesaError::Unreadable("the token has characters a header cannot carry".into())
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
+    })
 }
 
 fn get(
@@ -275,12 +267,8 @@ fn get(
     path: &str,
     token: &Sensitive<String>,
 ) -> Result<Request<Vec<u8>>, ClickPesaError> {
-    Request::builder()
-        .method(Method::GET)
-        .uri(url(base_url, path))
-        .header(AUTHORIZATION, authorization(token)?)
-        .body(Vec::new())
-        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))
+    crate::http_request::json_request(Method::GET, base_url, path, authorization(token)?, None)
+        .map_err(ClickPesaError::InvalidRequest)
 }
 
 fn post(
@@ -289,13 +277,12 @@ fn post(
     token: &Sensitive<String>,
     body: &Value,
 ) -> Result<Request<Vec<u8>>, ClickPesaError> {
-    let bytes =
-        serde_json::to_vec(body).map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))?;
-    Request::builder()
-        .method(Method::POST)
-        .uri(url(base_url, path))
-        .header(AUTHORIZATION, authorization(token)?)
-        .header(CONTENT_TYPE, "application/json")
-        .body(bytes)
-        .map_err(|e| ClickPesaError::InvalidRequest(e.to_string()))
+    crate::http_request::json_request(
+        Method::POST,
+        base_url,
+        path,
+        authorization(token)?,
+        Some(body),
+    )
+    .map_err(ClickPesaError::InvalidRequest)
 }

@@ -3,7 +3,7 @@
 //! The secret key goes only into the `Authorization: Bearer …` header, marked sensitive so
 //! that `Debug` of the request never shows it. Nothing here does IO or reads the clock.
 
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::header::HeaderValue;
 use http::{Method, Request};
 use malipo_core::Money;
 use malipo_vault::Sensitive;
@@ -264,17 +264,10 @@ pub fn test_connection(
     get(base_url, "/integration/payment_session_timeout", secret)
 }
 
-fn url(base_url: &str, path: &str) -> String {
-    format!("{}{path}", base_url.trim_end_matches('/'))
-}
-
 fn bearer(secret: &Sensitive<String>) -> Result<HeaderValue, PaystackError> {
-    let mut value =
-        HeaderValue::from_str(&format!("Bearer {}", secret.expose())).map_err(|_| {
-            PaystackError::MalformedKey("the key contains characters a header cannot carry")
-        })?;
-    value.set_sensitive(true);
-    Ok(value)
+    crate::http_request::sensitive_header(&format!("Bearer {}", secret.expose())).ok_or(
+        PaystackError::MalformedKey("the key contains characters a header cannot carry"),
+    )
 }
 
 fn get(
@@ -282,12 +275,8 @@ fn get(
     path: &str,
     secret: &Sensitive<String>,
 ) -> Result<Request<Vec<u8>>, PaystackError> {
-    Request::builder()
-        .method(Method::GET)
-        .uri(url(base_url, path))
-        .header(AUTHORIZATION, bearer(secret)?)
-        .body(Vec::new())
-        .map_err(|e| PaystackError::InvalidRequest(e.to_string()))
+    crate::http_request::json_request(Method::GET, base_url, path, bearer(secret)?, None)
+        .map_err(PaystackError::InvalidRequest)
 }
 
 fn post(
@@ -296,13 +285,6 @@ fn post(
     secret: &Sensitive<String>,
     body: &Value,
 ) -> Result<Request<Vec<u8>>, PaystackError> {
-    let bytes =
-        serde_json::to_vec(body).map_err(|e| PaystackError::InvalidRequest(e.to_string()))?;
-    Request::builder()
-        .method(Method::POST)
-        .uri(url(base_url, path))
-        .header(AUTHORIZATION, bearer(secret)?)
-        .header(CONTENT_TYPE, "application/json")
-        .body(bytes)
-        .map_err(|e| PaystackError::InvalidRequest(e.to_string()))
+    crate::http_request::json_request(Method::POST, base_url, path, bearer(secret)?, Some(body))
+        .map_err(PaystackError::InvalidRequest)
 }
