@@ -6,7 +6,8 @@ use malipo_core::{
     TargetStatus, UnmatchedReason,
 };
 use malipo_store::{
-    ConflictField, NewAttempt, NewInboxEvent, PostOutcome, RefundKind, RefundRequest, Store,
+    Confirmation, ConflictField, NewAttempt, NewInboxEvent, PostOutcome, RefundKind, RefundRequest,
+    Store,
 };
 
 use crate::{conf, file_store, invoice, kes, sale, T0};
@@ -33,6 +34,15 @@ fn stk_attempt(
         .unwrap();
     store.attempt_set_provider_ref(a.id, checkout, T0).unwrap();
     a.id
+}
+
+/// An STK confirmation naming its attempt: from the callback (with the receipt) or from a
+/// status query (`receipt` `None`: the query gives none).
+fn stk(receipt: Option<&str>, checkout: &str, minor: i64) -> Confirmation {
+    let mut c = conf(PaymentMethod::MpesaStk, receipt.unwrap_or(""), minor);
+    c.provider_txn_id = receipt.map(str::to_string);
+    c.attempt_ref = Some(checkout.into());
+    c
 }
 
 #[test]
@@ -112,9 +122,7 @@ fn stk_confirmed_by_query_then_callback_is_one_payment() {
         "ws_CO_1",
     );
     // The STK query says success but gives no receipt number.
-    let mut query = conf(PaymentMethod::MpesaStk, "", 56_500);
-    query.provider_txn_id = None;
-    query.attempt_ref = Some("ws_CO_1".into());
+    let query = stk(None, "ws_CO_1", 56_500);
     let first = store.post_payment(&query, T0).unwrap();
     let PostOutcome::Posted {
         payment_id,
@@ -127,8 +135,7 @@ fn stk_confirmed_by_query_then_callback_is_one_payment() {
     assert_eq!(allocations[0].matched_by, MatchedBy::Attempt.code());
     assert_eq!(store.attempt_get(a).unwrap().state, AttemptState::Succeeded);
     // The callback arrives with the receipt.
-    let mut callback = conf(PaymentMethod::MpesaStk, "TKP5ZZ81AB", 56_500);
-    callback.attempt_ref = Some("ws_CO_1".into());
+    let callback = stk(Some("TKP5ZZ81AB"), "ws_CO_1", 56_500);
     let second = store.post_payment(&callback, T0).unwrap();
     assert_eq!(
         second,
@@ -173,8 +180,7 @@ fn c2b_before_stk_callback_posts_once_and_completes_the_attempt() {
     let mut c2b = conf(PaymentMethod::MpesaPaybill, "TKR1", 10_000);
     c2b.account_reference = Some(s.number.clone());
     let first = store.post_payment(&c2b, T0).unwrap();
-    let mut callback = conf(PaymentMethod::MpesaStk, "TKR1", 10_000);
-    callback.attempt_ref = Some("ws_CO_2".into());
+    let callback = stk(Some("TKR1"), "ws_CO_2", 10_000);
     assert_eq!(
         store.post_payment(&callback, T0).unwrap(),
         PostOutcome::Duplicate {
@@ -201,9 +207,7 @@ fn c2b_with_receipt_after_a_receiptless_stk_query_is_the_same_money() {
         &s.number,
         "ws_CO_3",
     );
-    let mut query = conf(PaymentMethod::MpesaStk, "", 20_000);
-    query.provider_txn_id = None;
-    query.attempt_ref = Some("ws_CO_3".into());
+    let query = stk(None, "ws_CO_3", 20_000);
     let first = store.post_payment(&query, T0).unwrap();
     let mut c2b = conf(PaymentMethod::MpesaPaybill, "TKZ9", 20_000);
     c2b.account_reference = Some(format!(" {} ", s.number.replace('-', " ")));
@@ -388,8 +392,7 @@ fn late_payment_for_a_voided_sale_waits_as_unmatched() {
     store
         .sale_set_status(s.id, SaleStatus::Void, "aisha", T0)
         .unwrap();
-    let mut late = conf(PaymentMethod::MpesaStk, "LATE1", 10_000);
-    late.attempt_ref = Some("ws_CO_9".into());
+    let late = stk(Some("LATE1"), "ws_CO_9", 10_000);
     let out = store.post_payment(&late, T0).unwrap();
     let PostOutcome::Unmatched { receipt, .. } = out else {
         panic!("{out:?}")
