@@ -46,12 +46,18 @@ const CRATE_HOMES: &[CrateHome] = &[
         allowed: &["crates/store/", "crates/relay/"],
     },
     CrateHome {
-        // HTTP happens in the provider clients, the relay, and the simulators (which call
-        // webhooks back, as the providers do).
+        // HTTP happens in the provider clients, the relay, the till's relay client, the
+        // receipt senders, and the simulators (which call webhooks back, as the providers do).
         name: "reqwest",
         rust_names: &["reqwest"],
         manifest_names: &["reqwest"],
-        allowed: &["crates/providers/", "crates/relay/", "crates/sim/"],
+        allowed: &[
+            "crates/providers/",
+            "crates/relay/",
+            "crates/sync/",
+            "crates/notify/",
+            "crates/sim/",
+        ],
     },
     CrateHome {
         // Only the desktop shell depends on Tauri, so every other crate tests fast.

@@ -1,0 +1,1 @@
+//! Receipts to customers by email and SMS (being built).

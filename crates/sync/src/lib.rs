@@ -1,0 +1,1 @@
+//! The till side of the relay (being built).
