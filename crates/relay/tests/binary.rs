@@ -1,16 +1,13 @@
 //! The `malipo-relay` program as an operator uses it: `shop-create` prints the endpoint token
 //! once with every callback URL, `till-create` prints a device token, and `serve` answers a
 //! provider at a printed URL on the address it is given; killed with SIGKILL mid-load and
-//! restarted, it still delivers every event it had answered 200 for.
+//! restarted on the same address, every event it had answered 200 for reaches the till's inbox
+//! through the real sync client — once, in order.
 #![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use support::{body, TillStream};
 
 const BIN: &str = env!("CARGO_BIN_EXE_malipo-relay");
 
@@ -158,8 +155,8 @@ async fn serve(db: &str, port: u16) -> Child {
     panic!("relay did not start");
 }
 
-#[tokio::test]
-async fn every_event_answered_before_a_sigkill_is_delivered_after_the_restart() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_answered_before_a_sigkill_reaches_the_tills_inbox_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.sqlite");
     let db = db.to_str().unwrap();
@@ -177,6 +174,20 @@ async fn every_event_answered_before_a_sigkill_is_delivered_after_the_restart() 
     let stk_url = after(&shop, "STK push CallBackURL").to_owned();
     let (_, till, _) = relay(&["till-create", "--db", db, "--shop", "1", "--name", "till"]);
     let device = after(&till, "device token").to_owned();
+
+    // The till is online through it all, with its real sync client and inbox.
+    let inbox = Arc::new(Mutex::new(
+        malipo_store::Store::open(&dir.path().join("till.sqlite")).unwrap(),
+    ));
+    let mut config =
+        malipo_sync::SyncConfig::new(base.clone(), malipo_vault::Sensitive::new(device));
+    config.backoff_initial = Duration::from_millis(50);
+    config.backoff_max = Duration::from_millis(300);
+    let sync = Arc::new(malipo_sync::SyncClient::new(config).unwrap());
+    let syncing = {
+        let (sync, inbox) = (sync.clone(), inbox.clone());
+        tokio::spawn(async move { sync.run(inbox, std::future::pending()).await })
+    };
 
     let mut server = serve(db, port).await;
     let answered: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -210,9 +221,7 @@ async fn every_event_answered_before_a_sigkill_is_delivered_after_the_restart() 
         answered.len()
     );
 
-    let port = free_port();
-    let mut server = serve(db, port).await;
-    let mut stream = TillStream::open(&format!("http://127.0.0.1:{port}"), &device).await;
+    let mut server = serve(db, port).await; // same address: the till reconnects by itself
     let stored = {
         use malipo_relay::{EventStore, ShopId, SqliteStore};
         SqliteStore::open(std::path::Path::new(db))
@@ -220,14 +229,27 @@ async fn every_event_answered_before_a_sigkill_is_delivered_after_the_restart() 
             .last_seq(ShopId(1))
             .unwrap()
     };
-    let mut delivered = Vec::new();
-    for seq in 1..=stored {
-        let frame = stream.next_within(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(frame.seq, seq, "gapless, in order");
-        delivered.push(String::from_utf8(body(&frame)).unwrap());
-    }
+    let mut status = sync.status();
+    let caught_up = status.wait_for(|s| s.last_acked_seq == Some(stored as i64));
+    tokio::time::timeout(Duration::from_secs(60), caught_up)
+        .await
+        .unwrap()
+        .unwrap();
+    syncing.abort();
     server.kill().unwrap();
     server.wait().unwrap();
+
+    let rows = inbox.lock().unwrap().inbox_list(None, i64::MAX).unwrap();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.relay_seq.unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=stored as i64).collect::<Vec<_>>(),
+        "gapless, in order, once"
+    );
+    let delivered: Vec<String> = rows
+        .into_iter()
+        .map(|r| String::from_utf8(r.body).unwrap())
+        .collect();
     let missing: Vec<&String> = answered
         .iter()
         .filter(|id| !delivered.contains(id))
