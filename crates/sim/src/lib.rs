@@ -15,3 +15,6 @@ pub mod daraja;
 
 /// ClickPesa: BillPay control numbers, a paying customer (partial/over), checksummed webhooks.
 pub mod clickpesa;
+
+/// Africa's Talking SMS: the bulk SMS endpoint, recorded messages, scripted failures.
+pub mod sms;

@@ -45,6 +45,7 @@ pub use table::audit::AuditEntry;
 pub use table::carts::{CartStatus, StoredCart};
 pub use table::inbox::{InboxEvent, NewInboxEvent};
 pub use table::invoices::InvoiceRow;
+pub use table::outbox::{NewOutboxMessage, OutboxChannel, OutboxMessage, OutboxStatus};
 pub use table::payments::{Payment, PaymentStatus};
 pub use table::refunds::{Refund, RefundKind};
 pub use table::sales::{NewSale, SaleRow};

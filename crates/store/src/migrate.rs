@@ -18,26 +18,32 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first. Version N = the first N applied.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    name: "foundation",
-    sql: &[
-        table::settings::SCHEMA_V1,
-        table::users::SCHEMA_V1,
-        table::audit::SCHEMA_V1,
-        table::catalogue::SCHEMA_V1,
-        table::sequences::SCHEMA_V1,
-        table::carts::SCHEMA_V1,
-        table::sales::SCHEMA_V1,
-        table::invoices::SCHEMA_V1,
-        table::attempts::SCHEMA_V1,
-        table::inbox::SCHEMA_V1,
-        table::payments::SCHEMA_V1,
-        table::allocations::SCHEMA_V1,
-        table::unmatched::SCHEMA_V1,
-        table::refunds::SCHEMA_V1,
-        table::conflicts::SCHEMA_V1,
-    ],
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "foundation",
+        sql: &[
+            table::settings::SCHEMA_V1,
+            table::users::SCHEMA_V1,
+            table::audit::SCHEMA_V1,
+            table::catalogue::SCHEMA_V1,
+            table::sequences::SCHEMA_V1,
+            table::carts::SCHEMA_V1,
+            table::sales::SCHEMA_V1,
+            table::invoices::SCHEMA_V1,
+            table::attempts::SCHEMA_V1,
+            table::inbox::SCHEMA_V1,
+            table::payments::SCHEMA_V1,
+            table::allocations::SCHEMA_V1,
+            table::unmatched::SCHEMA_V1,
+            table::refunds::SCHEMA_V1,
+            table::conflicts::SCHEMA_V1,
+        ],
+    },
+    Migration {
+        name: "receipt outbox",
+        sql: &[table::outbox::SCHEMA_V2],
+    },
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

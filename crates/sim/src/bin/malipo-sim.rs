@@ -1,7 +1,7 @@
 //! `malipo-sim`: runs the provider simulators on loopback ports until Ctrl-C.
 //!
 //! ```text
-//! cargo run -p malipo-sim -- --daraja-port 18080 --paystack-port 18081 --clickpesa-port 18082
+//! cargo run -p malipo-sim -- --daraja-port 18080 --paystack-port 18081 --clickpesa-port 18082 --sms-port 18083
 //! ```
 //!
 //! Each simulator has its own `--<name>-port` flag (0 picks a free port; the bound address is
@@ -13,12 +13,14 @@ use std::net::{Ipv4Addr, SocketAddr};
 use malipo_sim::clickpesa::{ClickPesaSim, ClickPesaSimConfig};
 use malipo_sim::daraja::{DarajaSim, SimConfig};
 use malipo_sim::paystack::{PaystackSim, PaystackSimConfig, WebhookScript};
+use malipo_sim::sms::{SmsSim, SmsSimConfig};
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: malipo-sim [--daraja-port PORT] [--paystack-port PORT] [--clickpesa-port PORT]\n\
+const USAGE: &str = "usage: malipo-sim [--daraja-port PORT] [--paystack-port PORT] [--clickpesa-port PORT] [--sms-port PORT]\n\
   --daraja-port PORT   Daraja (M-Pesa) simulator on 127.0.0.1:PORT (default 18080)\n\
   --paystack-port PORT Paystack simulator (default 18081): secret key sk_test_malipo_sim\n\
   --clickpesa-port PORT ClickPesa simulator (default 18082): client id IDmalipoSim, API key sim-clickpesa-api-key\n\
+  --sms-port PORT      Africa's Talking SMS simulator (default 18083): username sandbox, apiKey sim-at-api-key\n\
   Credentials: consumer key sim-consumer-key, secret sim-consumer-secret; paybill 174379\n\
   with the sandbox passkey; store 600100 (passkey sim-store-passkey-600100) with till 600200.";
 
@@ -27,6 +29,7 @@ struct Args {
     daraja_port: u16,
     paystack_port: u16,
     clickpesa_port: u16,
+    sms_port: u16,
 }
 
 impl Args {
@@ -35,6 +38,7 @@ impl Args {
             daraja_port: 18080,
             paystack_port: 18081,
             clickpesa_port: 18082,
+            sms_port: 18083,
         };
         while let Some(flag) = args.next() {
             match flag.as_str() {
@@ -44,15 +48,15 @@ impl Args {
                         .parse()
                         .map_err(|_| format!("{value:?} is not a port number"))?;
                 }
-                "--paystack-port" | "--clickpesa-port" => {
+                "--paystack-port" | "--clickpesa-port" | "--sms-port" => {
                     let value = args.next().ok_or(format!("{flag} needs a port"))?;
                     let port = value
                         .parse()
                         .map_err(|_| format!("{value:?} is not a port number"))?;
-                    if flag == "--paystack-port" {
-                        parsed.paystack_port = port;
-                    } else {
-                        parsed.clickpesa_port = port;
+                    match flag.as_str() {
+                        "--paystack-port" => parsed.paystack_port = port,
+                        "--clickpesa-port" => parsed.clickpesa_port = port,
+                        _ => parsed.sms_port = port,
                     }
                 }
                 "-h" | "--help" => return Err(String::new()),
@@ -145,6 +149,24 @@ async fn main() -> std::process::ExitCode {
         }
         Err(e) => {
             eprintln!("cannot listen on port {}: {e}", args.clickpesa_port);
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+
+    match TcpListener::bind(loopback(args.sms_port)).await {
+        Ok(listener) => {
+            let mut stop = stop_tx.subscribe();
+            let sim = SmsSim::new(SmsSimConfig::default());
+            tracing::info!(addr = ?listener.local_addr().ok(), "africa's talking sms simulator listening");
+            servers.spawn(async move {
+                malipo_sim::sms::run(listener, sim, async move {
+                    let _ = stop.recv().await;
+                })
+                .await
+            });
+        }
+        Err(e) => {
+            eprintln!("cannot listen on port {}: {e}", args.sms_port);
             return std::process::ExitCode::FAILURE;
         }
     }

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod conflicts;
 pub mod inbox;
 pub mod invoices;
+pub mod outbox;
 pub mod payments;
 pub mod refunds;
 pub mod sales;
