@@ -45,3 +45,28 @@ clippy: ui
 
 screenshot: setup
 	./scripts/screenshot.sh docs/screenshots/foundation.png
+
+# The register's own tests (ui/): npm ci when package-lock.json changed, the Svelte/TypeScript
+# check, Vitest unit tests, the production build (ui/dist), then Playwright against that
+# build in Debian's Chromium (/usr/bin/chromium; CHROMIUM=… overrides) with Tauri's IPC faked.
+.PHONY: ui-deps ui-typecheck ui-unit ui-build ui-e2e ui-test
+
+ui-deps:
+	@want="$$(sha256sum ui/package-lock.json | cut -d' ' -f1)"; \
+	if [ ! -f ui/node_modules/.malipo-lock.sha256 ] || [ "$$(cat ui/node_modules/.malipo-lock.sha256)" != "$$want" ]; then \
+		(cd ui && $(NPM) ci --no-audit --no-fund) && printf '%s\n' "$$want" > ui/node_modules/.malipo-lock.sha256; \
+	fi
+
+ui-typecheck: ui-deps
+	cd ui && $(NPM) run typecheck
+
+ui-unit: ui-deps
+	cd ui && npx vitest run
+
+ui-build: ui-deps
+	cd ui && npx vite build
+
+ui-e2e: ui-build
+	cd ui && npx playwright test
+
+ui-test: ui-typecheck ui-unit ui-e2e

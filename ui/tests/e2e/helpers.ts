@@ -1,0 +1,60 @@
+// Opens the built register with the fake backend installed before the app's scripts.
+import { fileURLToPath } from "node:url";
+import type { Page } from "@playwright/test";
+
+const FAKE = fileURLToPath(new URL("./fake-backend.js", import.meta.url));
+
+export interface FakeConfig {
+  user?: string | null;
+  stkSeconds?: number;
+  autoTimeout?: boolean;
+  customerPhone?: string | null;
+}
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown> | null;
+}
+
+export async function open(page: Page, config: FakeConfig = {}, hash = "#/"): Promise<void> {
+  await page.addInitScript((c) => {
+    (window as unknown as { __FAKE_CONFIG__: unknown }).__FAKE_CONFIG__ = c;
+  }, config);
+  await page.addInitScript({ path: FAKE });
+  // The card "simulator" page the backend points the overlay at.
+  await page.route("http://sim.test/**", (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html><body><h1>Card simulator</h1>
+        <button id="pay" onclick="parent.postMessage({malipo_card:'success',reference:new window.URL(window.location.href).searchParams.get('reference')},'*')">Pay with test card</button>
+        <button id="cancel" onclick="parent.postMessage({malipo_card:'cancel'},'*')">Cancel</button></body></html>`,
+    }),
+  );
+  await page.goto(`/${hash}`);
+}
+
+export function calls(page: Page, cmd?: string): Promise<Call[]> {
+  return page.evaluate((c) => (window as unknown as { __fake: { calls: (c?: string) => Call[] } }).__fake.calls(c), cmd);
+}
+
+/** Resolves the latest (or given) attempt as the provider/customer would. */
+export function resolveAttempt(page: Page, state: string, reason?: string, id?: number): Promise<void> {
+  return page.evaluate(
+    ([st, r, i]) => {
+      (window as unknown as { __fake: { resolve: (i: unknown, s: unknown, r: unknown) => void } }).__fake.resolve(i, st, r);
+    },
+    [state, reason ?? null, id ?? null] as const,
+  );
+}
+
+export function addIncoming(page: Page, p: { minor: number; payer_name?: string; method?: string }): Promise<void> {
+  return page.evaluate((x) => {
+    (window as unknown as { __fake: { addIncoming: (x: unknown) => void } }).__fake.addIncoming(x);
+  }, p);
+}
+
+/** Adds items by "scanning" (typing the barcode and Enter into the focused search field). */
+export async function scan(page: Page, code: string): Promise<void> {
+  await page.keyboard.type(code);
+  await page.keyboard.press("Enter");
+}
