@@ -69,9 +69,13 @@ export function initialTender(): TenderState {
   };
 }
 
-/** True while the till waits on the customer or a provider: leaving needs "Stop waiting". */
+/**
+ * True while the till waits on the customer or a provider: leaving needs "Stop waiting".
+ * Showing the Paybill/Till numbers is not busy: nothing was sent, the cashier may move on.
+ */
 export function isBusy(s: TenderState): boolean {
-  return s.phase === "starting" || s.phase === "waiting" || s.phase === "verifying";
+  if (s.phase === "waiting") return s.flow !== "till";
+  return s.phase === "starting" || s.phase === "verifying";
 }
 
 function balanceInput(sale: SaleView): string {

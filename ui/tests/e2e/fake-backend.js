@@ -332,6 +332,14 @@
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener(_event, id) { listeners.delete(id); } };
   window.isTauri = true;
 
+  // A till restarted in the middle of a sale: the cart, the open sale and a pending STK push
+  // are in the store; the register must come back to "waiting", not to an empty cart.
+  if (cfg.resume) {
+    handlers.cart_add({ code: "SUG2", qty: 1 });
+    handlers.checkout();
+    handlers.stk_start({ sale_id: 1, phone: "0712345678", amount_minor: 25000 });
+  }
+
   window.__fake = {
     state: s,
     calls: (cmd) => s.calls.filter((c) => !cmd || c.cmd === cmd),

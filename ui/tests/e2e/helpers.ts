@@ -9,6 +9,7 @@ export interface FakeConfig {
   stkSeconds?: number;
   autoTimeout?: boolean;
   customerPhone?: string | null;
+  resume?: boolean;
 }
 
 export interface Call {
