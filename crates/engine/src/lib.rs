@@ -1,14 +1,32 @@
 //! `malipo-engine` — the till's payment orchestration: starts charges, consumes provider
 //! events from the inbox, matches and posts them through the store's one posting function
-//! (`Store::post_payment`), resolves pending attempts, runs refunds and receipts.
+//! (`Store::post_payment`), resolves pending attempts, runs refunds.
 //!
-//! The foundation lays out only [`settings`]: how a shop's provider configuration is split
-//! between the database (what may be seen) and the OS keyring (what must not). The flows come
-//! with the payment-engine issue.
+//! - `engine.rs` — [`Engine`] (store + provider clients + event channel), [`EngineConfig`],
+//!   [`EngineEvent`], the background loop [`Engine::run`], sale completion after a posting.
+//! - `flows/` — what a cashier starts: cash, STK push (`stk.rs`, also the resolver's
+//!   queries), Dynamic QR, Paybill/Till waits and claims (`mod.rs`), card (`card.rs`).
+//! - `ingest.rs` — inbox events (from the relay via `malipo-sync`, or imported by hand) →
+//!   confirmations, attempt failures, refund results; problems are kept and retriable.
+//! - `refunds.rs` — the refunds gate and card refunds / M-Pesa reversals.
+//! - `settings.rs` — a shop's provider settings split between the store and the keyring.
 //!
 //! How to make a change here: the engine never writes SQL (that is `malipo-store`) and never
 //! builds HTTP requests (that is `malipo-providers`); it decides what happens next.
 
+mod engine;
+mod error;
+pub mod flows;
+pub mod ingest;
+pub mod refunds;
 pub mod settings;
 
-pub use settings::{DarajaSettings, EngineError, SecretState};
+pub use engine::{
+    system_clock, Engine, EngineConfig, EngineEvent, PaystackSetup, SharedStore, ENGINE_ACTOR,
+    REFUNDS_SETTING,
+};
+pub use error::EngineError;
+pub use flows::{CardStart, CashPaid, QrShown, TillWait};
+pub use ingest::Processed;
+pub use refunds::RefundAsk;
+pub use settings::{DarajaSettings, SecretState};

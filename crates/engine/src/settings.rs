@@ -4,19 +4,10 @@
 //! [`secret_states`] whether a secret is set, never for its value.
 
 use malipo_core::Timestamp;
-use malipo_store::{Store, StoreError};
-use malipo_vault::{SecretKey, SecretName, SecretVault, Sensitive, VaultError};
+use malipo_store::Store;
+use malipo_vault::{SecretKey, SecretName, SecretVault, Sensitive};
 
-/// Errors of the engine's settings step.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-    #[error("{0}")]
-    Invalid(String),
-}
+use crate::error::EngineError;
 
 /// A shop's Daraja configuration as a manager enters it.
 #[derive(Debug)]

@@ -176,3 +176,27 @@ pub(crate) fn sum_completed_for_target(conn: &Connection, target: TargetRef) -> 
         )?
         .query_row(params![target.kind(), target.id()], |r| r.get(0))?)
 }
+
+/// Records the provider's reference of a refund still waiting for its result (a reversal's
+/// conversation id, a Paystack refund id), so the result event finds it.
+pub(crate) fn set_provider_ref(conn: &Connection, id: i64, provider_ref: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE refunds SET provider_ref = ?2 WHERE id = ?1 AND status = 'requested'",
+    )?
+    .execute(params![id, provider_ref])?;
+    Ok(())
+}
+
+/// Refunds waiting for a result: those of `payment_id`, or the one known as `provider_ref`.
+pub(crate) fn waiting(
+    conn: &Connection,
+    payment_id: Option<i64>,
+    provider_ref: Option<&str>,
+) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM refunds WHERE status = 'requested'
+         AND (?1 IS NULL OR payment_id = ?1) AND (?2 IS NULL OR provider_ref = ?2) ORDER BY id",
+    )?;
+    let ids = stmt.query_map(params![payment_id, provider_ref], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
