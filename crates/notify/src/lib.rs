@@ -6,7 +6,8 @@
 //!    [`render::sms_receipt`] — the same content as the printed one) and queues it with
 //!    [`Outbox::enqueue_receipt`] (a store write; never a network call, so it cannot hold up
 //!    or fail the sale).
-//! 2. A background task calls [`Outbox::run_due`] every few seconds: due messages are sent,
+//! 2. A background task ([`Outbox::run_until`], on its own store connection, woken when a
+//!    receipt is queued) calls [`Outbox::run_due`]: due messages are sent,
 //!    marked sent, or kept with their error and retried with backoff ([`RetryPolicy`]); after
 //!    the last attempt a message is `failed_permanently` and stays listed (and can be re-queued
 //!    with `Store::outbox_requeue`). Engines that share one `Store` behind a lock can use the
@@ -31,5 +32,5 @@ pub mod sms;
 pub use email::{EmailConfig, EmailSender, SmtpSecurity};
 pub use error::{NotifyError, SendError};
 pub use outbox::{run_due, Delivery, Outbox, ReceiptRecipients, RetryPolicy, RunSummary, Senders};
-pub use render::{email_receipt, sms_receipt, EmailReceipt};
+pub use render::{email_receipt, gsm7, sms_receipt, EmailReceipt};
 pub use sms::{SmsAccepted, SmsConfig, SmsSender, AT_LIVE_BASE_URL, AT_SANDBOX_BASE_URL};

@@ -5,7 +5,8 @@
 //! them to be retried when the lease ends), sends each, and records the outcome: `sent`, a
 //! retry at `now + delay(attempt)`, or `failed_permanently` when the error cannot be retried
 //! or the attempts are used up. Delivery is at least once: a crash between the provider's
-//! acceptance and the `sent` mark sends that message again.
+//! acceptance and the `sent` mark sends that message again. [`Outbox::run_until`] is the
+//! background loop, on its own store connection.
 
 use malipo_core::Timestamp;
 use malipo_print::{Paper, Receipt};
@@ -235,6 +236,46 @@ impl Outbox {
             self.record(store, &m, &delivery, now, &mut summary)?;
         }
         Ok(summary)
+    }
+}
+
+impl Outbox {
+    /// The engine's background task: drains at once, then whenever `wake` is notified (the
+    /// engine just queued a receipt) or `every` has passed, until `shutdown` completes. A send
+    /// in flight when `shutdown` fires is finished and recorded. `store` is this task's own
+    /// connection to the till's database file; `clock` gives the time.
+    pub async fn run_until(
+        &self,
+        store: &mut Store,
+        clock: impl Fn() -> Timestamp,
+        every: std::time::Duration,
+        wake: Option<&tokio::sync::Notify>,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            match self.run_due(store, clock()).await {
+                Ok(s) if s != RunSummary::default() => tracing::info!(
+                    sent = s.sent,
+                    retrying = s.retrying,
+                    failed_permanently = s.failed_permanently,
+                    "receipt outbox drained"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "the receipt outbox could not run"),
+            }
+            let woken = async {
+                match wake {
+                    Some(n) => n.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(every) => {}
+                () = woken => {}
+            }
+        }
     }
 }
 

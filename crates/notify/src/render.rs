@@ -42,6 +42,45 @@ pub fn email_receipt(r: &Receipt, paper: Paper) -> EmailReceipt {
     }
 }
 
+/// The GSM 03.38 basic character set: text made only of these goes as 7-bit SMS (160
+/// characters a segment); one character outside it turns the whole SMS into UCS-2 (70).
+const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+
+/// `text` in the GSM 7-bit alphabet: kept where it is, transliterated like the printed
+/// receipt (`–` → `-`, `ū` → `u`) or stripped of its accent where not, `?` as a last resort.
+pub fn gsm7(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if GSM7.contains(c) {
+            out.push(c);
+            continue;
+        }
+        for t in malipo_print::codepage::printable(&c.to_string()).chars() {
+            if GSM7.contains(t) {
+                out.push(t);
+                continue;
+            }
+            out.push(match t {
+                'á' | 'â' | 'ã' | 'ā' => 'a',
+                'Á' | 'Â' | 'À' | 'Ã' => 'A',
+                'ê' | 'ë' => 'e',
+                'È' | 'Ê' | 'Ë' => 'E',
+                'í' | 'î' | 'ï' => 'i',
+                'Í' | 'Î' | 'Ï' | 'Ì' => 'I',
+                'ó' | 'ô' | 'õ' => 'o',
+                'Ó' | 'Ô' | 'Ò' | 'Õ' => 'O',
+                'ú' | 'û' => 'u',
+                'Ú' | 'Û' | 'Ù' => 'U',
+                'ç' => 'c',
+                'ÿ' | 'ý' => 'y',
+                _ => '?',
+            });
+        }
+    }
+    out
+}
+
 /// `MPESA TKP5ZZ81AB`, `CARD T685312098`, `CASH`.
 fn tender_note(method_label: &str, detail: &TenderDetail) -> String {
     let reference = match detail {
@@ -60,8 +99,12 @@ fn tender_note(method_label: &str, detail: &TenderDetail) -> String {
 }
 
 /// The SMS text for `r`, e.g. `Duka la Mama: Sale T1-000123 Paid KES 565.00 MPESA
-/// TKP5ZZ81AB 25/11/2026 09:41. Asante kwa kununua!`.
+/// TKP5ZZ81AB 25/11/2026 09:41. Asante kwa kununua!`, in the GSM 7-bit alphabet ([`gsm7`]).
 pub fn sms_receipt(r: &Receipt) -> String {
+    gsm7(&sms_line(r))
+}
+
+fn sms_line(r: &Receipt) -> String {
     let lang = r.language;
     let paid = if r.tenders.is_empty() {
         r.total
@@ -144,7 +187,9 @@ mod tests {
         let text = sms_receipt(&r);
         assert!(text.chars().count() <= SMS_SEGMENT, "{text}");
         assert!(text.contains("CARD T685312098"), "{text}");
-        assert!(text.starts_with("Supermarket"), "{text}");
+        assert!(text.starts_with("Supermarket ya Wanjiru"), "{text}");
+        assert_eq!(gsm7("Café – Wanjirū’s Ça"), "Café - Wanjiru's Ça");
+        assert_eq!(gsm7("ÿ中"), "y?");
     }
 
     #[test]

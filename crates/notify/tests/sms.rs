@@ -273,3 +273,61 @@ async fn an_unconfigured_channel_waits_and_an_unreachable_gateway_is_retried() {
     ));
     assert!(matches!(empty, Err(NotifyError::Config(_))));
 }
+
+#[tokio::test]
+async fn the_background_drain_sends_what_the_engine_queues_on_its_own_connection() {
+    let (_logs, _guard) = log_capture::capture();
+    let (base, sim) = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    let mut engine_store = Store::open(&path).unwrap();
+    let mut drain_store = Store::open(&path).unwrap();
+    let outbox = Outbox::new(Senders {
+        email: None,
+        sms: Some(sender(&base, KEY)),
+    });
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = {
+        let wake = wake.clone();
+        tokio::spawn(async move {
+            outbox
+                .run_until(
+                    &mut drain_store,
+                    || T0,
+                    std::time::Duration::from_secs(3600),
+                    Some(&wake),
+                    async {
+                        let _ = stop_rx.await;
+                    },
+                )
+                .await;
+        })
+    };
+    let r = receipt(SampleSale::Card);
+    let ids = Outbox::enqueue_receipt(
+        &mut engine_store,
+        &r,
+        Paper::Mm58,
+        &to_phone(PHONE),
+        Some(11),
+        Some(12),
+        T0,
+    )
+    .unwrap();
+    wake.notify_one();
+    for _ in 0..200 {
+        if engine_store.outbox_get(ids[0]).unwrap().status == OutboxStatus::Sent {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        engine_store.outbox_get(ids[0]).unwrap().status,
+        OutboxStatus::Sent
+    );
+    assert_eq!(sim.sent().len(), 1);
+    assert_eq!(sim.sent()[0].message, sms_receipt(&r));
+    stop_tx.send(()).unwrap();
+    task.await.unwrap();
+}
