@@ -303,6 +303,15 @@ impl Store {
         self.write(|tx| table::attempts::transition(tx, id, to, reason, now))
     }
 
+    /// The attempt the provider knows as `provider_ref` (CheckoutRequestID, Paystack reference).
+    pub fn attempt_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<AttemptRow>> {
+        table::attempts::by_provider_ref(&self.conn, provider.code(), provider_ref)
+    }
+
     /// An attempt.
     pub fn attempt_get(&self, id: i64) -> Result<AttemptRow> {
         table::attempts::get(&self.conn, id)
@@ -432,6 +441,28 @@ impl Store {
         now: Timestamp,
     ) -> Result<Refund> {
         self.write(|tx| refund::complete(tx, id, provider_ref, now))
+    }
+
+    /// A refund.
+    pub fn refund_get(&self, id: i64) -> Result<Refund> {
+        table::refunds::get(&self.conn, id)
+    }
+
+    /// Records the provider's reference of a refund waiting for its result.
+    pub fn refund_set_provider_ref(&mut self, id: i64, provider_ref: &str) -> Result<()> {
+        self.write(|tx| table::refunds::set_provider_ref(tx, id, provider_ref))
+    }
+
+    /// Refunds waiting for a result, by payment or by the provider's reference.
+    pub fn refunds_waiting(
+        &self,
+        payment_id: Option<i64>,
+        provider_ref: Option<&str>,
+    ) -> Result<Vec<Refund>> {
+        table::refunds::waiting(&self.conn, payment_id, provider_ref)?
+            .into_iter()
+            .map(|id| table::refunds::get(&self.conn, id))
+            .collect()
     }
 
     /// The provider refused a refund; the reason is kept.
