@@ -47,7 +47,8 @@ const CRATE_HOMES: &[CrateHome] = &[
     },
     CrateHome {
         // HTTP happens in the provider clients, the relay, the till's relay client, the
-        // receipt senders, and the simulators (which call webhooks back, as the providers do).
+        // receipt senders, the simulators (which call webhooks back, as the providers do), and
+        // the training rig (the customer's phone and card, played against the simulators).
         name: "reqwest",
         rust_names: &["reqwest"],
         manifest_names: &["reqwest"],
@@ -57,6 +58,7 @@ const CRATE_HOMES: &[CrateHome] = &[
             "crates/sync/",
             "crates/notify/",
             "crates/sim/",
+            "crates/training/",
         ],
     },
     CrateHome {
