@@ -8,7 +8,7 @@ import { formatMoney, parseAmount, toInput } from "./money";
 import { checkPhone } from "./phone";
 
 export type Flow = "choose" | "cash" | "stk" | "qr" | "till" | "card";
-export type Phase = "enter" | "starting" | "waiting" | "verifying" | "outcome" | "stopped";
+export type Phase = "enter" | "starting" | "waiting" | "verifying" | "outcome";
 
 export interface TenderState {
   /** The open sale being paid; null while the cashier is on the cart. */
@@ -84,7 +84,6 @@ function balanceInput(sale: SaleView): string {
 
 function phaseFor(a: AttemptView): Phase {
   if (a.state === "pending") return "waiting";
-  if (a.state === "stopped") return "stopped";
   return "outcome";
 }
 
@@ -133,8 +132,20 @@ export function reduce(s: TenderState, a: Action): TenderState {
       if (cur !== null && cur.attempt_id !== a.attempt.attempt_id) return s; // not ours
       if (cur === null && (s.phase !== "starting" || a.attempt.sale_id !== s.sale?.sale_id)) return s;
       if (cur !== null && a.attempt.state === "pending" && cur.state !== "pending") return s; // stale
-      const next: TenderState = { ...s, attempt: a.attempt, phase: phaseFor(a.attempt) };
-      return next;
+      if (a.attempt.state === "stopped") {
+        // "Stop waiting": back to the method chooser, saying where a late payment will show.
+        return {
+          ...s,
+          flow: "choose",
+          phase: "enter",
+          attempt: null,
+          qrPng: null,
+          card: null,
+          amountInput: s.sale === null ? s.amountInput : balanceInput(s.sale),
+          notice: { key: "stopped_body" },
+        };
+      }
+      return { ...s, attempt: a.attempt, phase: phaseFor(a.attempt) };
     }
     case "qr":
       return { ...s, attempt: a.attempt, qrPng: a.png, phase: phaseFor(a.attempt) };

@@ -96,12 +96,11 @@ test("STK failed: the reason in plain words, with retry", async ({ page }) => {
 test("STK stop waiting, then the late payment appears in incoming payments and is claimed", async ({ page }) => {
   await startStk(page);
   await page.getByTestId("stop-waiting").click();
-  await expect(page.getByTestId("outcome")).toContainText("Stopped waiting");
-  await expect(page.getByTestId("outcome")).toContainText("will appear under Incoming payments");
+  await expect(page.getByTestId("tender")).toHaveAttribute("data-flow", "choose");
+  await expect(page.getByTestId("notice")).toContainText("Stopped waiting");
+  await expect(page.getByTestId("notice")).toContainText("will appear under Incoming payments");
   const attempt = (await calls(page, "attempt_stop_waiting"))[0];
   expect(attempt?.args).toEqual({ attempt_id: 1 });
-  await page.keyboard.press("Escape"); // back to the method chooser
-  await expect(page.getByTestId("tender")).toHaveAttribute("data-flow", "choose");
   await addIncoming(page, { minor: 25000, payer_name: "JOHN KAMAU", method: "mpesa_stk" });
   const strip = page.getByTestId("incoming-payment");
   await expect(strip).toContainText("JOHN KAMAU");

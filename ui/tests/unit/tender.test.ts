@@ -62,16 +62,22 @@ describe("tender state machine", () => {
     expect(run([{ type: "attempt", attempt: attempt("pending") }], idle)).toBe(idle);
   });
 
-  it("stop waiting → 'stopped', then back to the chooser", () => {
-    let s = run([
+  it("stop waiting → back on the chooser, saying where a late payment will appear", () => {
+    const s = run([
       { type: "open", sale: sale(56500), flow: "stk" },
+      { type: "input", field: "amountInput", value: "100" },
       { type: "starting" },
       { type: "attempt", attempt: attempt("pending") },
       { type: "attempt", attempt: attempt("stopped") },
     ]);
-    expect(s.phase).toBe("stopped");
-    s = run([{ type: "back" }], s);
     expect(s.flow).toBe("choose");
+    expect(s.phase).toBe("enter");
+    expect(s.attempt).toBeNull();
+    expect(isBusy(s)).toBe(false);
+    expect(s.notice).toEqual({ key: "stopped_body" });
+    expect(s.amountInput).toBe("565.00");
+    // a late event about the stopped attempt changes nothing
+    expect(run([{ type: "attempt", attempt: attempt("confirmed") }], s)).toBe(s);
   });
 
   it("split tender: part cash returns to the chooser with the new balance", () => {
