@@ -265,7 +265,7 @@
       const a = newAttempt("card", amount_minor, {});
       const reference = "MLP-" + a.attempt_id;
       return { attempt: attemptView(a), access_code: "ac_" + a.attempt_id, reference, popup: "simulator",
-        simulator_url: "http://sim.test/checkout?reference=" + reference };
+        simulator_url: "http://sim.test/checkout/ac_" + a.attempt_id + "?embed=1" };
     },
     card_finish: ({ attempt_id }) => resolve(attempt_id, "confirmed"),
     card_cancelled: ({ attempt_id }) => resolve(attempt_id, "cancelled"),

@@ -22,13 +22,19 @@ export async function open(page: Page, config: FakeConfig = {}, hash = "#/"): Pr
     (window as unknown as { __FAKE_CONFIG__: unknown }).__FAKE_CONFIG__ = c;
   }, config);
   await page.addInitScript({ path: FAKE });
-  // The card "simulator" page the backend points the overlay at.
+  // The card simulator's checkout page, as crates/sim serves it (`/checkout/<code>?embed=1`):
+  // it tells the register how it ended with postMessage.
   await page.route("http://sim.test/**", (route) =>
     route.fulfill({
       contentType: "text/html",
-      body: `<!doctype html><html><body><h1>Card simulator</h1>
-        <button id="pay" onclick="parent.postMessage({malipo_card:'success',reference:new window.URL(window.location.href).searchParams.get('reference')},'*')">Pay with test card</button>
-        <button id="cancel" onclick="parent.postMessage({malipo_card:'cancel'},'*')">Cancel</button></body></html>`,
+      body: `<!doctype html><html><body><h1>Paystack checkout (simulator)</h1>
+        <script>
+          const code = location.pathname.split("/").pop();
+          function tell(m) { parent.postMessage(Object.assign({ source: "malipo-sim-paystack", accessCode: code }, m), "*"); }
+          tell({ type: "load", id: 1 });
+        </script>
+        <button id="pay" onclick="tell({type:'success', id: 1, reference: 'MLP-' + code.slice(3), message: 'Approved'})">Pay</button>
+        <button id="cancel" onclick="tell({type:'cancel'})">Cancel</button></body></html>`,
     }),
   );
   await page.goto(`/${hash}`);
