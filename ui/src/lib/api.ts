@@ -107,6 +107,7 @@ export type AttemptState =
   | "unreachable"
   | "failed"
   | "timed_out"
+  | "expired"
   | "stopped";
 
 export interface AttemptView {

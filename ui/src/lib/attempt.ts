@@ -47,6 +47,8 @@ export function outcomeView(a: AttemptView, reasonUnknown: string): OutcomeView 
         params: { reason: sentence },
         retry: true,
       };
+    case "expired":
+      return { tone: "warning", icon: "⌛", title: "outcome_expired", next: "outcome_expired_next", params: {}, retry: true };
     case "stopped":
       return { tone: "info", icon: "ℹ", title: "stopped_title", next: "stopped_body", params: {}, retry: true };
   }

@@ -4,7 +4,7 @@ import { attempt } from "./fixtures";
 
 describe("outcomeView", () => {
   it("makes every outcome distinct in tone, icon and words", () => {
-    const states = ["confirmed", "cancelled", "timed_out", "failed", "unreachable", "stopped"] as const;
+    const states = ["confirmed", "cancelled", "timed_out", "expired", "failed", "unreachable", "stopped"] as const;
     const views = states.map((s) => outcomeView(attempt(s), "No reason."));
     expect(new Set(views.map((v) => v.title)).size).toBe(states.length);
     expect(views.every((v) => v.icon !== "")).toBe(true);
