@@ -19,6 +19,7 @@ mod error;
 pub mod flows;
 pub mod ingest;
 pub mod refunds;
+pub mod register;
 pub mod settings;
 
 pub use engine::{
