@@ -86,6 +86,7 @@ const en = {
   cash_change: "Change to give",
   cash_short: "Short by {amount} — this pays part; the balance stays open",
   cash_take: "Take cash",
+  keypad: "Keypad",
   // stk
   stk_phone: "Customer's phone",
   phone_ok: "✓ {local}",
@@ -339,6 +340,7 @@ const sw: Record<MessageKey, string> = {
   cash_change: "Chenji ya kurudisha",
   cash_short: "Pungufu kwa {amount} — hii inalipa sehemu; salio linabaki",
   cash_take: "Pokea pesa",
+  keypad: "Vitufe",
   stk_phone: "Simu ya mteja",
   phone_ok: "✓ {local}",
   phone_keep_typing: "Endelea kuandika: 07XX XXX XXX au 01XX XXX XXX",

@@ -229,3 +229,29 @@ export function canSendStk(s: TenderState): boolean {
   if (s.sale === null || s.phase !== "enter") return false;
   return checkPhone(s.phoneInput).state === "valid" && checkAmount(s.amountInput, s.sale).ok;
 }
+
+/**
+ * Quick cash buttons: the exact balance, then the next round amounts a customer is likely to
+ * hand over (multiples of 50, 100, 500, 1,000 major units). Integer minor units, ascending.
+ */
+export function quickCash(balanceMinor: number, currency: Currency, max = 4): number[] {
+  if (balanceMinor <= 0) return [];
+  const unit = currency === "UGX" ? 1 : 100;
+  const steps = currency === "UGX" ? [1_000, 5_000, 10_000, 50_000] : [50, 100, 500, 1_000];
+  const out = [balanceMinor];
+  for (const step of steps) {
+    const m = step * unit;
+    const up = Math.ceil(balanceMinor / m) * m;
+    if (!out.includes(up)) out.push(up);
+  }
+  return out.sort((a, b) => a - b).slice(0, max);
+}
+
+/** The on-screen keypad: digits, "00", ".", backspace ("⌫") and clear ("C") on a typed amount. */
+export function keypad(input: string, key: string): string {
+  if (key === "C") return "";
+  if (key === "⌫") return input.slice(0, -1);
+  if (key === "." && input.includes(".")) return input;
+  if (/^(\d|00|\.)$/.test(key)) return input + key;
+  return input;
+}

@@ -307,3 +307,21 @@ test("a Kiswahili-speaking cashier sees the tender flow in Kiswahili", async ({ 
   await resolveAttempt(page, "cancelled");
   await expect(page.getByTestId("outcome")).toContainText("Mteja ameghairi kwenye simu yake");
 });
+
+test("touch: quick-cash and keypad buttons fill the amount and leave Enter on the cash field", async ({ page }) => {
+  await open(page);
+  await page.getByRole("button", { name: /Sugar 2kg/ }).click(); // quick pick, KES 250.00
+  await page.getByRole("button", { name: /Bread 400g/ }).click(); // KES 65.00
+  await page.getByTestId("tender-cash").click();
+  await page.getByTestId("quick-cash").getByRole("button", { name: "KES 350.00" }).click();
+  await expect(page.getByTestId("cash-tendered")).toHaveValue("350.00");
+  await expect(page.getByTestId("cash-tendered")).toBeFocused();
+  await page.getByRole("group", { name: "Keypad" }).getByRole("button", { name: "⌫" }).click();
+  await page.getByRole("group", { name: "Keypad" }).getByRole("button", { name: "5" }).click();
+  await expect(page.getByTestId("cash-tendered")).toHaveValue("350.05");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("change")).toHaveText("Give change: KES 35.05");
+  expect(await calls(page, "pay_cash")).toEqual([
+    { cmd: "pay_cash", args: { sale_id: 1, amount_minor: 31500, tendered_minor: 35005 } },
+  ]);
+});

@@ -149,3 +149,24 @@ describe("amounts", () => {
     ).toBe(false);
   });
 });
+
+describe("cash helpers", () => {
+  it("quick cash: exact, then round amounts above it", async () => {
+    const { quickCash } = await import("../../src/lib/tender");
+    expect(quickCash(31500, "KES")).toEqual([31500, 35000, 40000, 50000]);
+    expect(quickCash(100000, "KES")).toEqual([100000]);
+    expect(quickCash(43050, "KES")).toEqual([43050, 45000, 50000, 100000]);
+    expect(quickCash(0, "KES")).toEqual([]);
+    expect(quickCash(12300, "UGX")).toEqual([12300, 13000, 15000, 20000]);
+    for (const v of quickCash(98765, "KES")) expect(Number.isInteger(v)).toBe(true);
+  });
+
+  it("keypad edits the typed amount", async () => {
+    const { keypad } = await import("../../src/lib/tender");
+    expect(["1", "2", "00", ".", "5"].reduce(keypad, "")).toBe("1200.5");
+    expect(keypad("12.5", ".")).toBe("12.5");
+    expect(keypad("125", "⌫")).toBe("12");
+    expect(keypad("125", "C")).toBe("");
+    expect(keypad("125", "x")).toBe("125");
+  });
+});
