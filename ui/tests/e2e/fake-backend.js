@@ -114,6 +114,8 @@
       amount: m(minor), started_ms: now, deadline_ms: now + cfg.stkSeconds * 1000, ...extra };
     s.attempts.set(a.attempt_id, a);
     if (cfg.autoTimeout) setTimeout(() => { if (a.state === "pending") resolve(a.attempt_id, "timed_out"); }, cfg.stkSeconds * 1000);
+    // Demo mode (npm run dev, ?demo): the customer pays by themselves after a few seconds.
+    if (cfg.autoConfirmMs && method !== "card") setTimeout(() => { if (a.state === "pending") resolve(a.attempt_id, "confirmed"); }, cfg.autoConfirmMs);
     return a;
   }
   function attemptView(a) {
@@ -139,6 +141,13 @@
     s.incoming.unshift(x);
     emit("incoming-changed", s.incoming);
     return x;
+  }
+
+  function demoCheckout(code, reference) {
+    return "<!doctype html><body style='font-family:sans-serif'><h1>Card (demo)</h1>" +
+      "<script>function tell(m){parent.postMessage(Object.assign({source:'malipo-sim-paystack',accessCode:'" + code + "'},m),'*')}</" + "script>" +
+      "<button style='font-size:1.4rem' onclick=\"tell({type:'success',reference:'" + reference + "'})\">Pay</button> " +
+      "<button style='font-size:1.4rem' onclick=\"tell({type:'cancel'})\">Cancel</button></body>";
   }
 
   const handlers = {
@@ -258,14 +267,16 @@
     },
     till_wait: ({ sale_id }) => {
       if (!checkSale(sale_id)) return fail("invalid_amount");
+      if (cfg.autoConfirmMs) setTimeout(() => addIncoming({ minor: balance(), method: "mpesa_paybill" }), cfg.autoConfirmMs);
       return { paybill: "522522", till_number: "5123456", account_reference: s.sale.number, window_ends_ms: Date.now() + 600000 };
     },
     card_start: ({ sale_id, amount_minor }) => {
       if (!checkSale(sale_id)) return fail("invalid_amount");
       const a = newAttempt("card", amount_minor, {});
       const reference = "MLP-" + a.attempt_id;
-      return { attempt: attemptView(a), access_code: "ac_" + a.attempt_id, reference, popup: "simulator",
-        simulator_url: "http://sim.test/checkout/ac_" + a.attempt_id + "?embed=1" };
+      const code = "ac_" + a.attempt_id;
+      const url = cfg.demo ? "data:text/html," + encodeURIComponent(demoCheckout(code, reference)) : "http://sim.test/checkout/" + code + "?embed=1";
+      return { attempt: attemptView(a), access_code: code, reference, popup: "simulator", simulator_url: url };
     },
     card_finish: ({ attempt_id }) => resolve(attempt_id, "confirmed"),
     card_cancelled: ({ attempt_id }) => resolve(attempt_id, "cancelled"),
