@@ -118,6 +118,7 @@ const en = {
   outcome_unreachable_next: "{reason} Check the number, send again, or choose another method.",
   retry: "Send again",
   other_method: "Another method",
+  pay_rest: "Pay the balance",
   reason_unknown: "No reason was given.",
   // qr
   qr_show: "Show QR code",
@@ -372,6 +373,7 @@ const sw: Record<MessageKey, string> = {
   outcome_unreachable_next: "{reason} Hakiki namba, tuma tena, au chagua njia nyingine.",
   retry: "Tuma tena",
   other_method: "Njia nyingine",
+  pay_rest: "Lipa salio",
   reason_unknown: "Hakuna sababu iliyotolewa.",
   qr_show: "Onyesha msimbo wa QR",
   qr_scan: "Mteja: skani kwa programu ya M-Pesa kulipa",

@@ -325,3 +325,28 @@ test("touch: quick-cash and keypad buttons fill the amount and leave Enter on th
     { cmd: "pay_cash", args: { sale_id: 1, amount_minor: 31500, tendered_minor: 35005 } },
   ]);
 });
+
+test("split tender the other way: part by STK, the balance in cash", async ({ page }) => {
+  await open(page);
+  await scan(page, SUGAR);
+  await scan(page, BREAD); // 315.00
+  await page.keyboard.press("F3");
+  await page.keyboard.type("0712345678");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("300");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("waiting")).toBeVisible();
+  await resolveAttempt(page, "confirmed");
+  await expect(page.getByTestId("outcome")).toContainText("Payment received");
+  await expect(page.getByTestId("balance")).toHaveText("KES 15.00");
+  await expect(page.getByTestId("other-method")).toContainText("Pay the balance");
+  await page.keyboard.press("Enter"); // focused: pay the balance
+  await expect(page.getByTestId("notice")).toContainText("Balance KES 15.00");
+  await page.keyboard.press("F2");
+  await page.keyboard.type("20");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("change")).toHaveText("Give change: KES 5.00");
+  expect((await calls(page, "stk_start"))[0]?.args).toEqual({ sale_id: 1, phone: "0712345678", amount_minor: 30000 });
+  expect((await calls(page, "pay_cash"))[0]?.args).toEqual({ sale_id: 1, amount_minor: 1500, tendered_minor: 2000 });
+});
