@@ -84,3 +84,17 @@ test("customer phone (training): approving the pending STK prompt completes the 
   ]);
   void context;
 });
+
+test("customer phone (training): paying the Paybill shows up in the register's incoming payments", async ({ page }) => {
+  await open(page, {}, "#/customer-phone");
+  await expect(page.getByTestId("customer-phone")).toContainText("No payment prompt on this phone right now.");
+  await page.getByLabel("Amount").fill("1,250.50");
+  await page.getByLabel("Account").fill("T1-000001");
+  await page.getByRole("button", { name: "Pay Paybill 522522" }).click();
+  await expect(page.getByText("Done.")).toBeVisible();
+  expect(await calls(page, "training_customer")).toEqual([
+    { cmd: "training_customer", args: { action: "pay_paybill", attempt_id: null, phone: "0712345678", amount_minor: 125050, account_reference: "T1-000001" } },
+  ]);
+  await page.evaluate(() => (location.hash = "#/"));
+  await expect(page.getByTestId("incoming-payment")).toContainText("KES 1,250.50");
+});
