@@ -1,7 +1,8 @@
 # Malipo — the two commands that matter: `make run` and `make test`.
 #
 #   make run         install what is missing, build the UI, run the till (training mode)
-#   make test        install what is missing, build the UI, run every test, fmt and clippy
+#   make test        install what is missing, build the UI, run every test (UI unit +
+#                    browser tests, every crate), fmt and clippy
 #   make fmt         format the Rust code
 #   make clippy      lint the Rust code (warnings are errors)
 #   make screenshot  run the app under Xvfb and save docs/screenshots/foundation.png
@@ -29,7 +30,7 @@ run: ui
 # The keyring tests need a real Secret Service: they get a private D-Bus session with an
 # unlocked gnome-keyring, and MALIPO_KEYRING_TESTS=required makes them fail, not skip,
 # when it is missing.
-test: ui fmt-check test-rust clippy
+test: ui fmt-check ui-test test-rust clippy
 
 test-rust: ui
 	MALIPO_KEYRING_TESTS=required ./scripts/with-keyring.sh $(CARGO) test --workspace
