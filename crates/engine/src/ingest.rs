@@ -123,7 +123,9 @@ impl Engine {
             return Ok(Processed::Posted(outcome));
         }
         let Some(attempt) = self.attempt_for(&callback.checkout_request_id)? else {
-            return Ok(Processed::Ignored("an STK result for an attempt this till did not raise"));
+            return Ok(Processed::Ignored(
+                "an STK result for an attempt this till did not raise",
+            ));
         };
         let (state, message) = stk_failure(&callback.result_code);
         let reason = if message.is_empty() {
@@ -148,13 +150,20 @@ impl Engine {
             .map(|a| a.id))
     }
 
-    fn c2b_confirmation(&self, event: &InboxEvent, now: Timestamp) -> Result<Processed, EngineError> {
+    fn c2b_confirmation(
+        &self,
+        event: &InboxEvent,
+        now: Timestamp,
+    ) -> Result<Processed, EngineError> {
         let c2b = parse_c2b_confirmation(&event.body)
             .map_err(|e| EngineError::Invalid(format!("unreadable C2B confirmation: {e}")))?;
-        let outcome = self
-            .store()?
-            .post_payment(&c2b_confirmation(&c2b, Some(event.id), event.received_at), now)?;
-        for a in self.store()?.allocations_for(outcome.payment_id())? {
+        let outcome = self.store()?.post_payment(
+            &c2b_confirmation(&c2b, Some(event.id), event.received_at),
+            now,
+        )?;
+        // Read the allocations first: settling takes the store lock again.
+        let allocations = self.store()?.allocations_for(outcome.payment_id())?;
+        for a in allocations {
             if let malipo_core::TargetRef::Sale(id) = a.target {
                 self.settle_waiting_attempts(id)?;
             }
@@ -201,14 +210,20 @@ impl Engine {
                 Ok(Processed::Posted(outcome))
             }
             WebhookEvent::Refund(refund) => self.paystack_refund_event(&refund, now),
-            WebhookEvent::Unknown { .. } => Ok(Processed::Ignored("a Paystack event Malipo does not use")),
+            WebhookEvent::Unknown { .. } => {
+                Ok(Processed::Ignored("a Paystack event Malipo does not use"))
+            }
         }
     }
 }
 
 /// A C2B confirmation as a ledger confirmation: a Paybill payment when the customer typed an
 /// account, a Till (Buy Goods) payment otherwise.
-pub(crate) fn c2b_confirmation(c2b: &C2bPayment, inbox_id: Option<i64>, received: Timestamp) -> Confirmation {
+pub(crate) fn c2b_confirmation(
+    c2b: &C2bPayment,
+    inbox_id: Option<i64>,
+    received: Timestamp,
+) -> Confirmation {
     let reference = c2b.bill_ref_number.trim();
     let method = if reference.is_empty() {
         PaymentMethod::MpesaTill

@@ -40,14 +40,13 @@ impl Engine {
             .store()?
             .user_verify_pin(ask.manager, ask.pin)?
             .filter(|u| u.role == Role::Manager && u.active)
-            .ok_or_else(|| EngineError::NotPermitted("a manager's name and PIN are needed".into()))?;
+            .ok_or_else(|| {
+                EngineError::NotPermitted("a manager's name and PIN are needed".into())
+            })?;
         let (payment, target) = {
             let store = self.store()?;
             let payment = store.payment_get(ask.payment_id)?;
-            let target = store
-                .allocations_for(payment.id)?
-                .first()
-                .map(|a| a.target);
+            let target = store.allocations_for(payment.id)?.first().map(|a| a.target);
             (payment, target)
         };
         let receipt = payment.provider_txn_id.clone().unwrap_or_default();
@@ -83,13 +82,14 @@ impl Engine {
         let now = self.now();
         match sent {
             Ok(provider_ref) => {
-                self.store()?.refund_set_provider_ref(refund.id, &provider_ref)?;
+                self.store()?
+                    .refund_set_provider_ref(refund.id, &provider_ref)?;
             }
             Err(reason) => {
                 self.store()?.refund_fail(refund.id, &reason, now)?;
             }
         }
-        Ok(self.refund_get(refund.id)?)
+        self.refund_get(refund.id)
     }
 
     fn refund_get(&self, id: i64) -> Result<Refund, EngineError> {
@@ -149,7 +149,9 @@ impl Engine {
             .store()?
             .payment_by_txn(Provider::Paystack, &event.transaction_reference)?
         else {
-            return Ok(Processed::Ignored("a refund for a payment this till does not hold"));
+            return Ok(Processed::Ignored(
+                "a refund for a payment this till does not hold",
+            ));
         };
         let waiting = self.store()?.refunds_waiting(Some(payment.id), None)?;
         let Some(refund) = waiting.first() else {
@@ -189,7 +191,9 @@ impl Engine {
             w
         };
         let Some(refund) = waiting.first() else {
-            return Ok(Processed::Ignored("a result for a request this till did not make"));
+            return Ok(Processed::Ignored(
+                "a result for a request this till did not make",
+            ));
         };
         if result.result_code.is_success() {
             self.store()?

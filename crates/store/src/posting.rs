@@ -226,6 +226,21 @@ fn find_existing(
             return payments::receiptless_stk_twin(conn, c.amount, &reference, since);
         }
     }
+    // The other order: the C2B confirmation (receipt, our account reference) came first, and
+    // now a status query reports the STK attempt paid without a receipt.
+    if let Some(a) = attempt {
+        if provider == Provider::Mpesa && txn.is_none() && a.method == PaymentMethod::MpesaStk {
+            if let Some(reference) = a
+                .account_reference
+                .as_deref()
+                .map(normalise_reference)
+                .filter(|r| !r.is_empty())
+            {
+                let since = c.received_at.minus_ms(rules.twin_window_ms);
+                return payments::c2b_twin_of_stk(conn, c.amount, &reference, since);
+            }
+        }
+    }
     Ok(None)
 }
 

@@ -139,10 +139,9 @@ impl Engine {
             .provider_ref
             .clone()
             .ok_or_else(|| EngineError::Invalid("this card payment was never started".into()))?;
-        let tx = paystack
-            .verify(&reference)
-            .await
-            .map_err(|e| EngineError::Provider(format!("the card payment could not be checked: {e}")))?;
+        let tx = paystack.verify(&reference).await.map_err(|e| {
+            EngineError::Provider(format!("the card payment could not be checked: {e}"))
+        })?;
         let now = self.now();
         if tx.is_paid(attempt.amount) {
             let method = attempt.method;
@@ -156,8 +155,12 @@ impl Engine {
                 .gateway_response
                 .clone()
                 .unwrap_or_else(|| "the card was not charged".to_owned());
-            self.store()?
-                .attempt_transition(attempt_id, AttemptState::Failed, Some(&reason), now)?;
+            self.store()?.attempt_transition(
+                attempt_id,
+                AttemptState::Failed,
+                Some(&reason),
+                now,
+            )?;
         } else {
             return Err(EngineError::Provider(
                 "Paystack charged a different amount than the sale asked for; a manager must check it".into(),

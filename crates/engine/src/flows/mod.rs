@@ -130,7 +130,8 @@ impl Engine {
     pub fn till_wait(&self, sale_id: i64, amount: Money) -> Result<TillWait, EngineError> {
         let (sale, _) = self.open_sale_for(sale_id, amount)?;
         let now = self.now();
-        self.store()?.sale_wait_for_till(sale_id, Some(amount), now)?;
+        self.store()?
+            .sale_wait_for_till(sale_id, Some(amount), now)?;
         let daraja = self.inner.config.daraja.as_ref();
         let window = i64::try_from(self.inner.config.till_window.as_millis()).unwrap_or(i64::MAX);
         Ok(TillWait {
@@ -177,14 +178,19 @@ impl Engine {
             Ok(qr) => qr,
             Err(e) => {
                 let reason = format!("the QR code could not be made: {e}");
-                self.store()?
-                    .attempt_transition(attempt.id, AttemptState::Failed, Some(&reason), now)?;
+                self.store()?.attempt_transition(
+                    attempt.id,
+                    AttemptState::Failed,
+                    Some(&reason),
+                    now,
+                )?;
                 self.emit_attempt(attempt.id);
                 return Err(EngineError::Provider(reason));
             }
         };
         // Waiting for a till payment too: a QR for a till number carries no reference.
-        self.store()?.sale_wait_for_till(sale_id, Some(amount), now)?;
+        self.store()?
+            .sale_wait_for_till(sale_id, Some(amount), now)?;
         let attempt = self.store()?.attempt_get(attempt.id)?;
         self.emit_attempt(attempt.id);
         Ok(QrShown {

@@ -70,8 +70,11 @@ impl Engine {
         match daraja.stk_push(&push, now).await {
             Ok(ack) => {
                 let now = self.now();
-                self.store()?
-                    .attempt_set_provider_ref(attempt.id, &ack.checkout_request_id, now)?;
+                self.store()?.attempt_set_provider_ref(
+                    attempt.id,
+                    &ack.checkout_request_id,
+                    now,
+                )?;
                 self.schedule(attempt.id, now.plus_ms(self.query_every_ms()), 0);
                 tracing::info!(attempt = attempt.id, sale = %sale.number, "STK push sent");
             }
@@ -142,14 +145,20 @@ impl Engine {
             if attempt.method != PaymentMethod::MpesaStk || attempt.provider_ref.is_none() {
                 continue;
             }
-            let wait = self.inner.waits.lock().ok().and_then(|w| w.get(&attempt.id).copied());
+            let wait = self
+                .inner
+                .waits
+                .lock()
+                .ok()
+                .and_then(|w| w.get(&attempt.id).copied());
             let wait = match wait {
                 Some(w) => w,
                 None => {
                     // First sight since a restart: ask now, counting the queries the window
                     // has already used up.
                     let elapsed = now.0.saturating_sub(attempt.created_at.0);
-                    let used = u32::try_from(elapsed / self.query_every_ms().max(1)).unwrap_or(u32::MAX);
+                    let used =
+                        u32::try_from(elapsed / self.query_every_ms().max(1)).unwrap_or(u32::MAX);
                     Wait {
                         queries: used.min(self.inner.config.stk_max_queries),
                         next_at: now,
@@ -203,10 +212,20 @@ impl Engine {
                 self.after_post(&posted)?;
                 self.emit_attempt(attempt.id);
             }
-            (Outcome::Failed, Ok(StkQueryAnswer::Result { code, description, .. })) => {
+            (
+                Outcome::Failed,
+                Ok(StkQueryAnswer::Result {
+                    code, description, ..
+                }),
+            ) => {
                 let (state, message) = stk_failure(code);
-                let reason = if message.is_empty() { description.as_str() } else { message };
-                self.store()?.attempt_transition(attempt.id, state, Some(reason), now)?;
+                let reason = if message.is_empty() {
+                    description.as_str()
+                } else {
+                    message
+                };
+                self.store()?
+                    .attempt_transition(attempt.id, state, Some(reason), now)?;
                 self.emit_attempt(attempt.id);
             }
             _ => {

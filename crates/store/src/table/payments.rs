@@ -205,6 +205,38 @@ pub(crate) fn receiptless_stk_twin(
     )
 }
 
+/// A C2B payment (receipt known, no attempt) of `amount` whose account reference normalises
+/// to `reference_norm`, received since `since`: the same money as an STK attempt for that
+/// reference that a status query (which gives no receipt) now reports paid.
+pub(crate) fn c2b_twin_of_stk(
+    conn: &Connection,
+    amount: Money,
+    reference_norm: &str,
+    since: Timestamp,
+) -> Result<Option<Payment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE provider = 'mpesa' AND attempt_id IS NULL
+         AND provider_txn_id IS NOT NULL AND account_reference IS NOT NULL
+         AND amount_minor = ?1 AND currency = ?2 AND received_at >= ?3 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(
+        params![amount.minor, amount.currency.code(), since.0],
+        from_row,
+    )?;
+    for row in rows {
+        let p = row??;
+        let same = p
+            .account_reference
+            .as_deref()
+            .map(malipo_core::normalise_reference)
+            .is_some_and(|r| r == reference_norm);
+        if same {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
 /// The new ledger row's facts.
 #[derive(Debug, Clone)]
 pub(crate) struct NewPayment<'a> {

@@ -225,6 +225,38 @@ fn c2b_with_receipt_after_a_receiptless_stk_query_is_the_same_money() {
 }
 
 #[test]
+fn a_receiptless_stk_query_after_the_c2b_with_the_receipt_is_the_same_money() {
+    // The callback was lost; the C2B confirmation (receipt + our account reference) came
+    // first, then the query said "paid" without a receipt: one payment, the attempt linked.
+    let (_d, mut store) = file_store();
+    let s = sale(&mut store, 20_000);
+    let a = stk_attempt(
+        &mut store,
+        TargetRef::Sale(s.id),
+        20_000,
+        &s.number,
+        "ws_CO_4",
+    );
+    let mut c2b = conf(PaymentMethod::MpesaPaybill, "TKZ8", 20_000);
+    c2b.account_reference = Some(s.number.to_lowercase());
+    let first = store.post_payment(&c2b, T0).unwrap();
+    let query = stk(None, "ws_CO_4", 20_000);
+    assert_eq!(
+        store.post_payment(&query, T0).unwrap(),
+        PostOutcome::Duplicate {
+            existing: first.payment_id(),
+            enriched: true
+        }
+    );
+    assert_eq!(store.attempt_get(a).unwrap().state, AttemptState::Succeeded);
+    assert_eq!(
+        store.balance(TargetRef::Sale(s.id)).unwrap().allocated,
+        kes(20_000)
+    );
+    assert!(store.check().unwrap().is_empty());
+}
+
+#[test]
 fn paybill_reference_is_matched_however_the_customer_typed_it() {
     let (_d, mut store) = file_store();
     let (inv, number) = invoice(&mut store, 100_000, PaymentMode::AllowPartial);

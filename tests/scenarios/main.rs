@@ -1,0 +1,292 @@
+//! Scenario tests: the whole backend on loopback — the Daraja simulator, the relay, the
+//! till's sync client, the engine, and the store on a real file — for each collection flow
+//! and each scripted customer outcome, asserting the ledger, balances and audit log.
+#![allow(clippy::unwrap_used)]
+
+mod rig;
+
+use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};
+use malipo_engine::{EngineError, RefundAsk};
+use malipo_sim::daraja::{CustomerAction, CustomerScript};
+use malipo_store::PaymentFilter;
+use rig::{Options, Rig};
+
+fn kes(minor: i64) -> Money {
+    Money::from_minor(minor, malipo_core::Currency::Kes)
+}
+
+fn script(rig: &Rig, action: CustomerAction, duplicate: bool) {
+    rig.sim.script(
+        None,
+        CustomerScript {
+            action,
+            delay_ms: 50,
+            duplicate,
+        },
+    );
+}
+
+fn payments(rig: &Rig) -> usize {
+    let store = rig.store.lock().unwrap();
+    store
+        .payments_page(&PaymentFilter::default(), 1000, None)
+        .unwrap()
+        .rows
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stk_approved_posts_once_and_completes_the_sale_even_when_the_callback_comes_twice_and_as_c2b(
+) {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig.sale(50_000);
+    script(&rig, CustomerAction::Approve, true);
+    let attempt = rig
+        .engine
+        .stk_start(sale.id, "0708374149", kes(50_000))
+        .await
+        .unwrap();
+    assert_eq!(attempt.state, AttemptState::Pending);
+    rig.until("the sale is paid", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    rig.until("both callbacks processed", |s| {
+        s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+            && s.inbox_list(None, 10).unwrap().len() == 2
+    })
+    .await;
+    assert_eq!(payments(&rig), 1, "the duplicate callback posted nothing");
+    assert_eq!(rig.balance(sale.id), kes(0));
+    let (a, _) = rig.engine.attempt(attempt.id).unwrap();
+    assert_eq!(a.state, AttemptState::Succeeded);
+    let store = rig.store.lock().unwrap();
+    assert!(store.check().unwrap().is_empty());
+    let audit = store
+        .audit_list(Some(("sale", &sale.id.to_string())), 10)
+        .unwrap();
+    assert!(!audit.is_empty(), "the sale's completion is audited");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_customer_refusal_closes_the_attempt_with_its_reason_and_posts_nothing() {
+    let rig = Rig::start(Options::default()).await;
+    for (action, state) in [
+        (CustomerAction::Cancel, AttemptState::Cancelled),
+        (CustomerAction::WrongPin, AttemptState::Failed),
+        (CustomerAction::InsufficientFunds, AttemptState::Failed),
+        (CustomerAction::Timeout, AttemptState::TimedOut),
+    ] {
+        let sale = rig.sale(10_000);
+        script(&rig, action, false);
+        let attempt = rig
+            .engine
+            .stk_start(sale.id, "254708374149", kes(10_000))
+            .await
+            .unwrap();
+        rig.until("the attempt closes", |s| {
+            s.attempt_get(attempt.id).unwrap().state != AttemptState::Pending
+        })
+        .await;
+        let (a, _) = rig.engine.attempt(attempt.id).unwrap();
+        assert_eq!(a.state, state, "{action:?}");
+        assert!(
+            a.reason.is_some_and(|r| !r.is_empty()),
+            "{action:?} has a reason"
+        );
+        assert_eq!(rig.balance(sale.id), kes(10_000));
+    }
+    assert_eq!(payments(&rig), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_callback_is_confirmed_by_the_query_fallback() {
+    let rig = Rig::start(Options {
+        lose_stk_callback: true,
+        query_every_ms: Some(300),
+        max_queries: Some(40),
+        no_c2b: true,
+    })
+    .await;
+    let sale = rig.sale(25_000);
+    script(&rig, CustomerAction::Approve, false);
+    let attempt = rig
+        .engine
+        .stk_start(sale.id, "0708374149", kes(25_000))
+        .await
+        .unwrap();
+    rig.until("the query confirms", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    let (a, _) = rig.engine.attempt(attempt.id).unwrap();
+    assert_eq!(a.state, AttemptState::Succeeded);
+    let store = rig.store.lock().unwrap();
+    let rows = store
+        .payments_page(&PaymentFilter::default(), 1000, None)
+        .unwrap()
+        .rows;
+    assert_eq!(
+        rows.len(),
+        1,
+        "{rows:#?}\n{:#?}",
+        store
+            .inbox_list(None, 10)
+            .unwrap()
+            .iter()
+            .map(|e| (
+                e.kind.clone(),
+                String::from_utf8_lossy(&e.body).to_string(),
+                e.outcome.clone(),
+                e.detail.clone()
+            ))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_after_stop_waiting_still_posts_and_one_after_a_void_goes_to_unmatched() {
+    let rig = Rig::start(Options::default()).await;
+    // Stop waiting, then the customer approves late: the sale (still open) is paid.
+    let sale = rig.sale(30_000);
+    rig.sim.script(
+        None,
+        CustomerScript {
+            action: CustomerAction::Approve,
+            delay_ms: 1_500,
+            duplicate: false,
+        },
+    );
+    let attempt = rig
+        .engine
+        .stk_start(sale.id, "0708374149", kes(30_000))
+        .await
+        .unwrap();
+    rig.engine.stop_waiting(attempt.id).unwrap();
+    let (_, stopped) = rig.engine.attempt(attempt.id).unwrap();
+    assert!(stopped);
+    rig.until("the late payment posts", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+
+    // The sale is voided before the late payment: it waits as an unmatched receipt.
+    let voided = rig.sale(40_000);
+    rig.sim.script(
+        None,
+        CustomerScript {
+            action: CustomerAction::Approve,
+            delay_ms: 1_500,
+            duplicate: false,
+        },
+    );
+    rig.engine
+        .stk_start(voided.id, "0708374149", kes(40_000))
+        .await
+        .unwrap();
+    rig.store
+        .lock()
+        .unwrap()
+        .sale_set_status(
+            voided.id,
+            SaleStatus::Void,
+            "manager",
+            malipo_core::Timestamp(2),
+        )
+        .unwrap();
+    rig.until("the late payment is unmatched", |s| {
+        s.unmatched_open(10).unwrap().len() == 1
+    })
+    .await;
+    let incoming = rig.engine.incoming().unwrap();
+    assert_eq!(incoming[0].1.amount, kes(40_000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_payment_posts_to_the_one_waiting_sale_and_is_offered_when_two_wait() {
+    let rig = Rig::start(Options::default()).await;
+    let one = rig.sale(12_000);
+    let wait = rig.engine.till_wait(one.id, kes(12_000)).unwrap();
+    assert_eq!(wait.account_reference, one.number);
+    rig.sim.pay("600200", "254708374149", 120, "");
+    rig.until("posted to the waiting sale", |s| {
+        s.sale_get(one.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+
+    let a = rig.sale(15_000);
+    let b = rig.sale(15_000);
+    rig.engine.till_wait(a.id, kes(15_000)).unwrap();
+    rig.engine.till_wait(b.id, kes(15_000)).unwrap();
+    rig.sim.pay("600200", "254708374149", 150, "");
+    rig.until("offered for claiming", |s| {
+        s.unmatched_open(10).unwrap().len() == 1
+    })
+    .await;
+    assert_eq!(rig.balance(a.id), kes(15_000));
+    assert_eq!(rig.balance(b.id), kes(15_000));
+    let (receipt, _) = rig.engine.incoming().unwrap().remove(0);
+    rig.engine.claim(receipt.id, b.id, "wanjiku").unwrap();
+    let store = rig.store.lock().unwrap();
+    assert_eq!(store.sale_get(b.id).unwrap().status, SaleStatus::Completed);
+    assert_eq!(store.sale_get(a.id).unwrap().status, SaleStatus::Open);
+    let audit = store.audit_list(None, 100).unwrap();
+    assert!(
+        audit.iter().any(|e| e.actor == "wanjiku"),
+        "the claim is audited with the cashier"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paybill_with_the_sale_number_and_split_cash_and_stk_close_the_sale() {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig.sale(100_000);
+    let cash = rig
+        .engine
+        .pay_cash(sale.id, kes(40_000), kes(50_000), "wanjiku")
+        .unwrap();
+    assert_eq!(cash.change, kes(10_000));
+    assert_eq!(rig.balance(sale.id), kes(60_000));
+    script(&rig, CustomerAction::Approve, false);
+    rig.engine
+        .stk_start(sale.id, "0708374149", kes(60_000))
+        .await
+        .unwrap();
+    rig.until("split tender completes", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+
+    let paybill = rig.sale(7_000);
+    rig.sim
+        .pay("174379", "254708374149", 70, &paybill.number.to_lowercase());
+    rig.until("paybill by reference", |s| {
+        s.sale_get(paybill.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    assert_eq!(payments(&rig), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_are_refused_while_the_setting_is_off() {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig.sale(5_000);
+    let paid = rig
+        .engine
+        .pay_cash(sale.id, kes(5_000), kes(5_000), "wanjiku")
+        .unwrap();
+    let ask = RefundAsk {
+        payment_id: paid.outcome.payment_id(),
+        amount: kes(5_000),
+        receipt: "anything",
+        manager: "boss",
+        pin: "1234",
+    };
+    let refused = rig.engine.refund(&ask).await.unwrap_err();
+    assert!(
+        matches!(refused, EngineError::RefundsDisabled),
+        "{refused:?}"
+    );
+    assert_eq!(rig.balance(sale.id), kes(0), "nothing moved");
+    let _ = TargetRef::Sale(sale.id);
+}

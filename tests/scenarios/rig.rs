@@ -1,0 +1,210 @@
+//! The whole backend on loopback for a scenario: the Daraja simulator, the relay (real SQLite
+//! file), the till's sync client, the engine, and the till's store on a real file.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use malipo_core::{Cart, Catalogue, Currency, Money, SaleDraft, TargetRef, Timestamp};
+use malipo_engine::{Engine, EngineConfig};
+use malipo_providers::daraja::{DarajaClient, DarajaConfig, Environment};
+use malipo_relay::admin::{create_device, create_shop};
+use malipo_relay::{run, system_clock, AppState, EventKind, RelayConfig, SqliteStore};
+use malipo_sim::daraja::{DarajaSim, SimConfig};
+use malipo_store::{NewSale, SaleRow, Store};
+use malipo_sync::{SyncClient, SyncConfig};
+use malipo_vault::Sensitive;
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+pub struct Rig {
+    pub dir: tempfile::TempDir,
+    pub sim: DarajaSim,
+    pub store: Arc<Mutex<Store>>,
+    pub engine: Engine,
+    pub callback_urls: Vec<(EventKind, String)>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Options a scenario may change.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Give Daraja a callback URL nobody listens on: the callback is lost.
+    pub lose_stk_callback: bool,
+    /// Shorter STK query schedule (ms between queries, number of queries).
+    pub query_every_ms: Option<u64>,
+    pub max_queries: Option<u32>,
+    /// Leave the C2B URLs unregistered: an STK payment then has no C2B twin.
+    pub no_c2b: bool,
+}
+
+fn url_of(urls: &[(EventKind, String)], kind: EventKind) -> String {
+    urls.iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, u)| u.clone())
+        .unwrap()
+}
+
+impl Rig {
+    pub async fn start(options: Options) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tasks = Vec::new();
+
+        let sim = DarajaSim::new(SimConfig {
+            check_timestamp_clock: false,
+            ..SimConfig::default()
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sim_base = format!("http://{}", listener.local_addr().unwrap());
+        let served = sim.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = malipo_sim::daraja::run(listener, served, std::future::pending()).await;
+        }));
+
+        let relay_store = Arc::new(SqliteStore::open(&dir.path().join("relay.sqlite")).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay_base = format!("http://{}", listener.local_addr().unwrap());
+        let shop = create_shop(relay_store.as_ref(), "Duka", &relay_base, 0).unwrap();
+        let till = create_device(relay_store.as_ref(), shop.id, "till", 0).unwrap();
+        let state = AppState::new(relay_store, system_clock(), RelayConfig::default());
+        tasks.push(tokio::spawn(async move {
+            let _ = run(listener, state, std::future::pending()).await;
+        }));
+
+        let store = Arc::new(Mutex::new(
+            Store::open(&dir.path().join("till.sqlite")).unwrap(),
+        ));
+        let mut sync_config = SyncConfig::new(
+            relay_base.clone(),
+            Sensitive::new(till.token.expose().to_owned()),
+        );
+        sync_config.backoff_initial = Duration::from_millis(50);
+        let sync = Arc::new(SyncClient::new(sync_config).unwrap());
+        let signal = sync.stored_signal();
+        {
+            let (sync, store) = (sync.clone(), store.clone());
+            tasks.push(tokio::spawn(async move {
+                sync.run(store, std::future::pending()).await;
+            }));
+        }
+
+        let daraja = DarajaConfig::new(
+            Environment::Simulator {
+                base_url: sim_base.parse().unwrap(),
+            },
+            Sensitive::new("sim-consumer-key".to_owned()),
+            Sensitive::new("sim-consumer-secret".to_owned()),
+            "174379",
+            Sensitive::new(SimConfig::default().shortcodes[0].passkey.clone()),
+        );
+        let client = DarajaClient::new(daraja.clone()).unwrap();
+        if !options.no_c2b {
+            client
+                .register_c2b_urls(
+                    &url_of(&shop.callback_urls, EventKind::C2bConfirm),
+                    &url_of(&shop.callback_urls, EventKind::C2bValidate),
+                    true,
+                )
+                .await
+                .unwrap();
+        }
+        // The shop's till (Buy Goods 600200 under store number 600100) reports to the relay too.
+        let mut store_number = daraja.clone();
+        store_number.shortcode = "600100".to_owned();
+        store_number.till_number = Some("600200".to_owned());
+        DarajaClient::new(store_number)
+            .unwrap()
+            .register_c2b_urls(
+                &url_of(&shop.callback_urls, EventKind::C2bConfirm),
+                &url_of(&shop.callback_urls, EventKind::C2bValidate),
+                true,
+            )
+            .await
+            .unwrap();
+        let mut config = EngineConfig::new("Duka la Mama", Currency::Kes);
+        config.daraja = Some(daraja);
+        config.stk_callback_url = Some(if options.lose_stk_callback {
+            "http://127.0.0.1:9/lost".to_owned()
+        } else {
+            url_of(&shop.callback_urls, EventKind::Stk)
+        });
+        config.result_url = Some(url_of(&shop.callback_urls, EventKind::ReversalResult));
+        config.timeout_url = Some(url_of(&shop.callback_urls, EventKind::Timeout));
+        if let Some(ms) = options.query_every_ms {
+            config.stk_query_every = Duration::from_millis(ms);
+        }
+        if let Some(n) = options.max_queries {
+            config.stk_max_queries = n;
+        }
+        let engine = Engine::new(store.clone(), config).unwrap();
+        {
+            let engine = engine.clone();
+            tasks.push(tokio::spawn(async move {
+                engine.run(signal, std::future::pending()).await;
+            }));
+        }
+        Rig {
+            dir,
+            sim,
+            store,
+            engine,
+            callback_urls: shop.callback_urls,
+            tasks,
+        }
+    }
+
+    /// Rings up a sale of `minor` KES cents (one line).
+    pub fn sale(&self, minor: i64) -> SaleRow {
+        let mut store = self.store.lock().unwrap();
+        let catalogue = Catalogue::from_json(&format!(
+            r#"{{"currency":"KES","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"KES"}},"tax_class":"standard"}}]}}"#
+        ))
+        .unwrap();
+        let mut cart = Cart::new(Currency::Kes);
+        cart.add(&catalogue, "X", 1).unwrap();
+        let draft = SaleDraft::from_cart(&cart).unwrap();
+        store
+            .sale_create(
+                &NewSale {
+                    till_prefix: "T1",
+                    cashier: "wanjiku",
+                    draft: &draft,
+                    cart_id: None,
+                },
+                Timestamp(1),
+            )
+            .unwrap()
+    }
+
+    pub fn balance(&self, sale: i64) -> Money {
+        self.store
+            .lock()
+            .unwrap()
+            .balance(TargetRef::Sale(sale))
+            .unwrap()
+            .balance
+    }
+
+    /// Waits until `done` holds for the store.
+    pub async fn until(&self, what: &str, done: impl Fn(&Store) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if done(&self.store.lock().unwrap()) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting: {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
