@@ -175,6 +175,65 @@ impl Engine {
         }
     }
 
+    /// Applies an STK query's answer to the attempt (sans IO: the resolver's queries and the
+    /// tests both come through here). Paid posts a receipt-less payment (the callback or the
+    /// C2B confirmation fills the receipt in later, as the same money); a final failure
+    /// closes the attempt with its reason. Returns whether the answer was final.
+    pub fn apply_stk_query_answer(
+        &self,
+        attempt_id: i64,
+        answer: &StkQueryAnswer,
+    ) -> Result<bool, EngineError> {
+        let attempt = self.store()?.attempt_get(attempt_id)?;
+        let Some(checkout) = attempt.provider_ref.clone() else {
+            return Ok(false);
+        };
+        let now = self.now();
+        match (answer.outcome(), answer) {
+            (Outcome::Paid, _) => {
+                let posted = self.store()?.post_payment(
+                    &Confirmation {
+                        method: PaymentMethod::MpesaStk,
+                        provider_txn_id: None,
+                        attempt_ref: Some(checkout),
+                        account_reference: attempt.account_reference.clone(),
+                        amount: attempt.amount,
+                        payer_phone: attempt.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+                        payer_name: None,
+                        payer_ref: None,
+                        inbox_id: None,
+                        received_at: now,
+                    },
+                    now,
+                )?;
+                self.after_post(&posted)?;
+                self.emit_attempt(attempt_id);
+                Ok(true)
+            }
+            (
+                Outcome::Failed,
+                StkQueryAnswer::Result {
+                    code, description, ..
+                },
+            ) => {
+                if attempt.state.is_terminal() {
+                    return Ok(true);
+                }
+                let (state, message) = stk_failure(code);
+                let reason = if message.is_empty() {
+                    description.as_str()
+                } else {
+                    message
+                };
+                self.store()?
+                    .attempt_transition(attempt_id, state, Some(reason), now)?;
+                self.emit_attempt(attempt_id);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn query_once(&self, attempt: &AttemptRow, wait: Wait) -> Result<(), EngineError> {
         let Some(daraja) = self.inner.daraja.as_ref() else {
             return Ok(());
@@ -187,48 +246,13 @@ impl Engine {
         let queries = wait.queries.saturating_add(1);
         let answer = daraja.stk_query(checkout, self.now()).await;
         let now = self.now();
-        let outcome = match &answer {
-            Ok(a) => a.outcome(),
-            Err(_) => Outcome::Pending,
+        let settled = match &answer {
+            Ok(a) => self.apply_stk_query_answer(attempt.id, a)?,
+            Err(_) => false,
         };
-        match (outcome, &answer) {
-            (Outcome::Paid, _) => {
-                // The query gives no receipt: the callback or a C2B confirmation fills it in.
-                let posted = self.store()?.post_payment(
-                    &Confirmation {
-                        method: PaymentMethod::MpesaStk,
-                        provider_txn_id: None,
-                        attempt_ref: Some(checkout.to_owned()),
-                        account_reference: attempt.account_reference.clone(),
-                        amount: attempt.amount,
-                        payer_phone: attempt.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
-                        payer_name: None,
-                        payer_ref: None,
-                        inbox_id: None,
-                        received_at: now,
-                    },
-                    now,
-                )?;
-                self.after_post(&posted)?;
-                self.emit_attempt(attempt.id);
-            }
-            (
-                Outcome::Failed,
-                Ok(StkQueryAnswer::Result {
-                    code, description, ..
-                }),
-            ) => {
-                let (state, message) = stk_failure(code);
-                let reason = if message.is_empty() {
-                    description.as_str()
-                } else {
-                    message
-                };
-                self.store()?
-                    .attempt_transition(attempt.id, state, Some(reason), now)?;
-                self.emit_attempt(attempt.id);
-            }
-            _ => {
+        match settled {
+            true => {}
+            false => {
                 let every = self.query_every_ms();
                 let unreachable_provider = answer.is_err();
                 if queries < max {
