@@ -59,6 +59,9 @@ const CRATE_HOMES: &[CrateHome] = &[
             "crates/notify/",
             "crates/sim/",
             "crates/training/",
+            // The scenario tests play the customer at the Paystack checkout over HTTP.
+            "tests/scenarios/",
+            "tests/Cargo.toml",
         ],
     },
     CrateHome {

@@ -3,6 +3,7 @@
 //! and each scripted customer outcome, asserting the ledger, balances and audit log.
 #![allow(clippy::unwrap_used)]
 
+mod refunds;
 mod rig;
 
 use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};
@@ -11,7 +12,7 @@ use malipo_sim::daraja::{CustomerAction, CustomerScript};
 use malipo_store::PaymentFilter;
 use rig::{Options, Rig};
 
-fn kes(minor: i64) -> Money {
+pub(crate) fn kes(minor: i64) -> Money {
     Money::from_minor(minor, malipo_core::Currency::Kes)
 }
 

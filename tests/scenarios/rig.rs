@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use malipo_core::{Cart, Catalogue, Currency, Money, SaleDraft, TargetRef, Timestamp};
-use malipo_engine::{Engine, EngineConfig};
+use malipo_engine::{Engine, EngineConfig, PaystackSetup};
 use malipo_providers::daraja::{DarajaClient, DarajaConfig, Environment};
 use malipo_relay::admin::{create_device, create_shop};
 use malipo_relay::{run, system_clock, AppState, EventKind, RelayConfig, SqliteStore};
@@ -16,10 +16,13 @@ use malipo_sync::{SyncClient, SyncConfig};
 use malipo_vault::Sensitive;
 
 pub const WAIT: Duration = Duration::from_secs(30);
+pub const PAYSTACK_SECRET: &str = "sk_test_scenarios_0123456789abcdef";
 
 pub struct Rig {
     pub dir: tempfile::TempDir,
     pub sim: DarajaSim,
+    pub paystack: malipo_sim::paystack::PaystackSim,
+    pub paystack_base: String,
     pub store: Arc<Mutex<Store>>,
     pub engine: Engine,
     pub callback_urls: Vec<(EventKind, String)>,
@@ -69,6 +72,18 @@ impl Rig {
             let _ = malipo_sim::daraja::run(listener, served, std::future::pending()).await;
         }));
 
+        let paystack =
+            malipo_sim::paystack::PaystackSim::new(malipo_sim::paystack::PaystackSimConfig {
+                secret_key: PAYSTACK_SECRET.to_owned(),
+                webhooks: malipo_sim::paystack::WebhookScript::default(),
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let paystack_base = format!("http://{}", listener.local_addr().unwrap());
+        let served = paystack.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = malipo_sim::paystack::run(listener, served, std::future::pending()).await;
+        }));
+
         let relay_store = Arc::new(SqliteStore::open(&dir.path().join("relay.sqlite")).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay_base = format!("http://{}", listener.local_addr().unwrap());
@@ -96,7 +111,11 @@ impl Rig {
             }));
         }
 
-        let daraja = DarajaConfig::new(
+        paystack.set_webhooks(malipo_sim::paystack::WebhookScript {
+            url: Some(url_of(&shop.callback_urls, EventKind::Paystack)),
+            ..Default::default()
+        });
+        let mut daraja = DarajaConfig::new(
             Environment::Simulator {
                 base_url: sim_base.parse().unwrap(),
             },
@@ -105,6 +124,9 @@ impl Rig {
             "174379",
             Sensitive::new(SimConfig::default().shortcodes[0].passkey.clone()),
         );
+        daraja.initiator_name = Some("testapi".to_owned());
+        daraja.initiator_password = Some(Sensitive::new("Safaricom999!*!".to_owned()));
+        daraja.certificate = Some(include_bytes!("fixtures/test-apicrypt.pem").to_vec());
         let client = DarajaClient::new(daraja.clone()).unwrap();
         if !options.no_c2b {
             client
@@ -136,6 +158,11 @@ impl Rig {
         } else {
             url_of(&shop.callback_urls, EventKind::Stk)
         });
+        config.paystack = Some(PaystackSetup {
+            base_url: paystack_base.clone(),
+            secret_key: Sensitive::new(PAYSTACK_SECRET.to_owned()),
+            public_key: "pk_test_scenarios".to_owned(),
+        });
         config.result_url = Some(url_of(&shop.callback_urls, EventKind::ReversalResult));
         config.timeout_url = Some(url_of(&shop.callback_urls, EventKind::Timeout));
         if let Some(ms) = options.query_every_ms {
@@ -154,6 +181,8 @@ impl Rig {
         Rig {
             dir,
             sim,
+            paystack,
+            paystack_base,
             store,
             engine,
             callback_urls: shop.callback_urls,

@@ -10,6 +10,7 @@ mod dashboard;
 mod ledger_props;
 mod migrations;
 mod posting;
+mod stk_twins;
 mod users_audit;
 
 use malipo_core::{

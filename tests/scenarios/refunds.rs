@@ -1,0 +1,144 @@
+//! Refunds through the whole backend: a partial card refund completes on Paystack's
+//! `refund.processed` webhook and an M-Pesa reversal on Daraja's result event, each arriving
+//! through the relay; both re-open the sale's balance and the ledger shows them.
+
+use malipo_core::{AttemptState, SaleStatus, Timestamp};
+use malipo_engine::{RefundAsk, REFUNDS_SETTING};
+use malipo_sim::daraja::{CustomerAction, CustomerScript};
+use malipo_store::Role;
+
+use crate::kes;
+use crate::rig::{Options, Rig};
+
+fn refunds_on(rig: &Rig) {
+    let mut store = rig.store.lock().unwrap();
+    store
+        .setting_set(REFUNDS_SETTING, "on", "owner", Timestamp(5))
+        .unwrap();
+    store
+        .user_create("amina", Role::Manager, "4321", "owner", Timestamp(5))
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_card_refund_completes_on_the_webhook_and_reopens_the_balance() {
+    let rig = Rig::start(Options::default()).await;
+    refunds_on(&rig);
+    let sale = rig.sale(40_000);
+    let card = rig
+        .engine
+        .card_start(sale.id, kes(40_000), None)
+        .await
+        .unwrap();
+    let paid = reqwest::Client::new()
+        .post(format!(
+            "{}/checkout/{}/pay",
+            rig.paystack_base, card.access_code
+        ))
+        .json(&serde_json::json!({"card": "4084084084084081"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status().as_u16(), 200);
+    let attempt = rig.engine.card_finish(card.attempt.id).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Succeeded);
+    assert_eq!(
+        rig.store.lock().unwrap().sale_get(sale.id).unwrap().status,
+        SaleStatus::Completed
+    );
+    let payment = rig
+        .store
+        .lock()
+        .unwrap()
+        .payment_by_txn(malipo_core::Provider::Paystack, &card.reference)
+        .unwrap()
+        .unwrap();
+    assert!(
+        payment.payer_ref.unwrap().contains("4081"),
+        "the card's last 4 on the payment"
+    );
+
+    let wrong = RefundAsk {
+        payment_id: payment.id,
+        amount: kes(15_000),
+        receipt: &card.reference,
+        manager: "amina",
+        pin: "0000",
+    };
+    assert!(
+        rig.engine.refund(&wrong).await.is_err(),
+        "a wrong PIN is refused"
+    );
+    let refund = rig
+        .engine
+        .refund(&RefundAsk {
+            pin: "4321",
+            ..wrong
+        })
+        .await
+        .unwrap();
+    assert_eq!(refund.status, "requested");
+    rig.until("the refund webhook completes it", |s| {
+        s.refund_get(refund.id).unwrap().status == "completed"
+    })
+    .await;
+    assert_eq!(
+        rig.balance(sale.id),
+        kes(15_000),
+        "the refunded part is owed again"
+    );
+    assert!(rig.store.lock().unwrap().check().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_mpesa_reversal_completes_on_its_result_event_and_reopens_the_balance() {
+    let rig = Rig::start(Options {
+        no_c2b: true,
+        ..Options::default()
+    })
+    .await;
+    refunds_on(&rig);
+    let sale = rig.sale(20_000);
+    rig.sim.script(
+        None,
+        CustomerScript {
+            action: CustomerAction::Approve,
+            delay_ms: 20,
+            duplicate: false,
+        },
+    );
+    rig.engine
+        .stk_start(sale.id, "0708374149", kes(20_000))
+        .await
+        .unwrap();
+    rig.until("paid", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    let payment = {
+        let s = rig.store.lock().unwrap();
+        s.payments_page(&malipo_store::PaymentFilter::default(), 10, None)
+            .unwrap()
+            .rows
+            .remove(0)
+    };
+    let receipt = payment.provider_txn_id.clone().unwrap();
+    let refund = rig
+        .engine
+        .refund(&RefundAsk {
+            payment_id: payment.id,
+            amount: kes(20_000),
+            receipt: &receipt.to_lowercase(),
+            manager: "amina",
+            pin: "4321",
+        })
+        .await
+        .unwrap();
+    assert_eq!(refund.status, "requested", "{refund:?}");
+    rig.until("the reversal result completes it", |s| {
+        s.refund_get(refund.id).unwrap().status == "completed"
+    })
+    .await;
+    assert_eq!(rig.balance(sale.id), kes(20_000));
+    assert!(rig.store.lock().unwrap().check().unwrap().is_empty());
+}
