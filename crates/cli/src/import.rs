@@ -99,14 +99,18 @@ fn headers_json(headers: &[String]) -> Result<String, CliError> {
     Ok(serde_json::Value::Object(map).to_string())
 }
 
-/// The engine over `store`, with Paystack when the secret is in the environment.
-fn engine(store: Store, currency: Option<&str>) -> Result<Engine, CliError> {
-    let currency = match currency {
+/// `--currency`, KES when not given.
+fn currency(given: Option<&str>) -> Result<Currency, CliError> {
+    match given {
         Some(c) => c
             .parse::<Currency>()
-            .map_err(|e| CliError::Usage(e.to_string()))?,
-        None => Currency::Kes,
-    };
+            .map_err(|e| CliError::Usage(e.to_string())),
+        None => Ok(Currency::Kes),
+    }
+}
+
+/// The engine over `store`, with Paystack when the secret is in the environment.
+fn engine(store: Store, currency: Currency) -> Result<Engine, CliError> {
     let mut config = EngineConfig::new("malipo-cli", currency);
     if let Some(secret) = std::env::var_os(PAYSTACK_SECRET_ENV) {
         let secret = secret
@@ -125,6 +129,7 @@ fn engine(store: Store, currency: Option<&str>) -> Result<Engine, CliError> {
 /// `import`: store the file's bytes as an inbox event, then process it.
 pub fn import(db: &Path, args: &ImportArgs) -> Result<Report, CliError> {
     let headers_json = validate(args)?;
+    let currency = currency(args.currency.as_deref())?;
     let body = std::fs::read(&args.body).map_err(|source| CliError::Read {
         path: args.body.clone(),
         source,
@@ -150,11 +155,13 @@ pub fn import(db: &Path, args: &ImportArgs) -> Result<Report, CliError> {
         outcome: "pending".to_owned(),
         detail: None,
     };
-    process(db, store, &event, args.currency.as_deref())
+    let engine = engine(store, currency)?;
+    finish(db, &engine, &event)
 }
 
 /// `retry`: put a problem event back and process it again.
-pub fn retry(db: &Path, inbox_id: i64, currency: Option<&str>) -> Result<Report, CliError> {
+pub fn retry(db: &Path, inbox_id: i64, given: Option<&str>) -> Result<Report, CliError> {
+    let currency = currency(given)?;
     let store = Store::open(db)?;
     let event = store
         .inbox_list(None, i64::MAX)?
@@ -171,16 +178,6 @@ pub fn retry(db: &Path, inbox_id: i64, currency: Option<&str>) -> Result<Report,
     let engine = engine(store, currency)?;
     engine.retry_inbox(inbox_id)?;
     finish(db, &engine, &event)
-}
-
-fn process(
-    db: &Path,
-    store: Store,
-    event: &InboxEvent,
-    currency: Option<&str>,
-) -> Result<Report, CliError> {
-    let engine = engine(store, currency)?;
-    finish(db, &engine, event)
 }
 
 fn finish(db: &Path, engine: &Engine, event: &InboxEvent) -> Result<Report, CliError> {
