@@ -13,10 +13,11 @@ use crate::format::{csv_cell, decimal, iso_utc, payer};
 use crate::import;
 use crate::views::{self, Viewer};
 
-/// What a command produced.
+/// What a command produced, ready to print: pretty JSON (fields in their declared order) or
+/// text.
 #[derive(Debug)]
 pub enum Output {
-    Json(serde_json::Value),
+    Json(String),
     Text(String),
 }
 
@@ -30,7 +31,7 @@ pub struct Done {
 impl Done {
     fn json(value: impl Serialize) -> Result<Done, CliError> {
         Ok(Done {
-            output: Output::Json(serde_json::to_value(value)?),
+            output: Output::Json(serde_json::to_string_pretty(&value)?),
             problem: None,
         })
     }
@@ -97,11 +98,18 @@ pub fn run(db: &Path, command: &Command) -> Result<Done, CliError> {
                 .iter()
                 .map(|p| viewer.payment(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            Done::json(serde_json::json!({
-                "count": store.kpis(&filter)?.count,
-                "shown": payments.len(),
-                "payments": payments,
-            }))
+            #[derive(Serialize)]
+            struct Ledger<T> {
+                /// Payments the filter selects (all pages).
+                count: i64,
+                shown: usize,
+                payments: Vec<T>,
+            }
+            Done::json(Ledger {
+                count: store.kpis(&filter)?.count,
+                shown: payments.len(),
+                payments,
+            })
         }
         Command::Attempts { pending } => {
             let store = open_existing(db)?;
@@ -163,13 +171,12 @@ pub fn run(db: &Path, command: &Command) -> Result<Done, CliError> {
                     problems.join("; ")
                 )
             });
-            Ok(Done {
-                output: Output::Json(serde_json::json!({
-                    "ok": problems.is_empty(),
-                    "problems": problems,
-                })),
-                problem,
-            })
+            let mut done = Done::json(serde_json::json!({
+                "ok": problems.is_empty(),
+                "problems": problems,
+            }))?;
+            done.problem = problem;
+            Ok(done)
         }
         Command::Help => Ok(Done {
             output: Output::Text(format!("{}\n", crate::args::USAGE)),
@@ -185,10 +192,9 @@ fn report(report: import::Report) -> Result<Done, CliError> {
             report.inbox_id, report.detail
         )
     });
-    Ok(Done {
-        output: Output::Json(serde_json::to_value(&report)?),
-        problem,
-    })
+    let mut done = Done::json(&report)?;
+    done.problem = problem;
+    Ok(done)
 }
 
 /// Every payment in the range as CSV, oldest first.

@@ -49,8 +49,8 @@ fn run() -> Result<Option<String>, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &done.output {
-        Output::Json(value) => {
-            serde_json::to_writer_pretty(&mut out, value)?;
+        Output::Json(text) => {
+            out.write_all(text.as_bytes())?;
             out.write_all(b"\n")?;
         }
         Output::Text(text) => out.write_all(text.as_bytes())?,
