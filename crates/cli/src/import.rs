@@ -134,6 +134,8 @@ pub fn import(db: &Path, args: &ImportArgs) -> Result<Report, CliError> {
         path: args.body.clone(),
         source,
     })?;
+    // The engine first (its own connection): if it cannot be built, nothing is stored.
+    let engine = engine(Store::open(db)?, currency)?;
     let mut store = Store::open(db)?;
     let received_at: Timestamp = system_clock();
     let (id, _) = store.inbox_insert(&NewInboxEvent {
@@ -155,7 +157,7 @@ pub fn import(db: &Path, args: &ImportArgs) -> Result<Report, CliError> {
         outcome: "pending".to_owned(),
         detail: None,
     };
-    let engine = engine(store, currency)?;
+    drop(store);
     finish(db, &engine, &event)
 }
 
@@ -163,11 +165,19 @@ pub fn import(db: &Path, args: &ImportArgs) -> Result<Report, CliError> {
 pub fn retry(db: &Path, inbox_id: i64, given: Option<&str>) -> Result<Report, CliError> {
     let currency = currency(given)?;
     let store = Store::open(db)?;
-    let event = store
-        .inbox_list(None, i64::MAX)?
-        .into_iter()
-        .find(|e| e.id == inbox_id)
-        .ok_or_else(|| CliError::Invalid(format!("there is no inbox event {inbox_id}")))?;
+    // The store lists by outcome: look among the problems first, then everywhere.
+    let mut event = None;
+    for outcome in [Some("error"), Some("pending"), None] {
+        event = store
+            .inbox_list(outcome, i64::MAX)?
+            .into_iter()
+            .find(|e| e.id == inbox_id);
+        if event.is_some() {
+            break;
+        }
+    }
+    let event =
+        event.ok_or_else(|| CliError::Invalid(format!("there is no inbox event {inbox_id}")))?;
     if !matches!(event.outcome.as_str(), "error" | "pending") {
         return Err(CliError::Invalid(format!(
             "inbox event {inbox_id} is {} ({}), not a problem; there is nothing to retry",

@@ -169,3 +169,18 @@ fn an_unknown_currency_is_refused() {
         "nothing stored"
     );
 }
+
+#[test]
+fn a_clickpesa_event_is_kept_until_the_engine_reads_them() {
+    let (_dir, db) = temp_db();
+    let body = fixture("clickpesa_payment_received.json");
+    let out = import(&db, "clickpesa", "clickpesa", &body, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("clickpesa"), "{}", out.stderr);
+    let errors = cli(&db, &["inbox", "--outcome", "error"]).ok();
+    assert_eq!(
+        errors["events"][0]["body"],
+        std::fs::read_to_string(&body).unwrap().as_str()
+    );
+    assert!(payments(&db).is_empty());
+}

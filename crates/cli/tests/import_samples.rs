@@ -332,6 +332,7 @@ fn paystack_bad_signature_is_kept_as_an_error_and_not_posted() {
     );
     assert_eq!(out.code, 2, "stderr: {}", out.stderr);
     assert!(out.stderr.contains("signature"), "{}", out.stderr);
+    assert!(!out.stderr.contains(TEST_SECRET) && !out.stdout.contains(TEST_SECRET));
     let v = out.json();
     assert_eq!(v["outcome"], "error");
     assert_eq!(v["payment"], json!(null));
