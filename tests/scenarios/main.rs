@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod refunds;
+mod restart;
 mod rig;
 
 use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};

@@ -192,25 +192,7 @@ impl Rig {
 
     /// Rings up a sale of `minor` KES cents (one line).
     pub fn sale(&self, minor: i64) -> SaleRow {
-        let mut store = self.store.lock().unwrap();
-        let catalogue = Catalogue::from_json(&format!(
-            r#"{{"currency":"KES","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"KES"}},"tax_class":"standard"}}]}}"#
-        ))
-        .unwrap();
-        let mut cart = Cart::new(Currency::Kes);
-        cart.add(&catalogue, "X", 1).unwrap();
-        let draft = SaleDraft::from_cart(&cart).unwrap();
-        store
-            .sale_create(
-                &NewSale {
-                    till_prefix: "T1",
-                    cashier: "wanjiku",
-                    draft: &draft,
-                    cart_id: None,
-                },
-                Timestamp(1),
-            )
-            .unwrap()
+        sale_in(&mut self.store.lock().unwrap(), minor)
     }
 
     pub fn balance(&self, sale: i64) -> Money {
@@ -236,4 +218,26 @@ impl Rig {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// Rings up a sale of `minor` KES cents (one line) in `store`.
+pub fn sale_in(store: &mut Store, minor: i64) -> SaleRow {
+    let catalogue = Catalogue::from_json(&format!(
+        r#"{{"currency":"KES","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"KES"}},"tax_class":"standard"}}]}}"#
+    ))
+    .unwrap();
+    let mut cart = Cart::new(Currency::Kes);
+    cart.add(&catalogue, "X", 1).unwrap();
+    let draft = SaleDraft::from_cart(&cart).unwrap();
+    store
+        .sale_create(
+            &NewSale {
+                till_prefix: "T1",
+                cashier: "wanjiku",
+                draft: &draft,
+                cart_id: None,
+            },
+            Timestamp(1),
+        )
+        .unwrap()
 }
