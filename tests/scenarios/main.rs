@@ -3,6 +3,7 @@
 //! and each scripted customer outcome, asserting the ledger, balances and audit log.
 #![allow(clippy::unwrap_used)]
 
+mod receipts;
 mod refunds;
 mod restart;
 mod rig;
@@ -108,6 +109,7 @@ async fn a_lost_callback_is_confirmed_by_the_query_fallback() {
         query_every_ms: Some(300),
         max_queries: Some(40),
         no_c2b: true,
+        ..Options::default()
     })
     .await;
     let sale = rig.sale(25_000);

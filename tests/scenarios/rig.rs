@@ -47,6 +47,8 @@ pub struct Options {
     pub max_queries: Option<u32>,
     /// Leave the C2B URLs unregistered: an STK payment then has no C2B twin.
     pub no_c2b: bool,
+    /// The receipt senders (email/SMS) the engine's background loop uses.
+    pub receipts: Option<Arc<malipo_notify::Outbox>>,
 }
 
 fn url_of(urls: &[(EventKind, String)], kind: EventKind) -> String {
@@ -168,6 +170,7 @@ impl Rig {
         if let Some(ms) = options.query_every_ms {
             config.stk_query_every = Duration::from_millis(ms);
         }
+        config.receipts = options.receipts.clone();
         if let Some(n) = options.max_queries {
             config.stk_max_queries = n;
         }

@@ -55,6 +55,8 @@ pub struct EngineConfig {
     pub resolver_retries: u32,
     /// How long a sale waits for a Till payment of its amount.
     pub till_window: Duration,
+    /// The receipt senders (email/SMS); `None`: receipts queue and wait to be sent.
+    pub receipts: Option<Arc<malipo_notify::Outbox>>,
 }
 
 impl EngineConfig {
@@ -72,6 +74,7 @@ impl EngineConfig {
             stk_max_queries: 12,
             resolver_retries: 5,
             till_window: Duration::from_secs(10 * 60),
+            receipts: None,
         }
     }
 
@@ -111,6 +114,7 @@ pub(crate) struct Inner {
     pub events: broadcast::Sender<EngineEvent>,
     pub clock: fn() -> Timestamp,
     pub waits: Mutex<HashMap<i64, Wait>>,
+    pub contacts: Mutex<HashMap<i64, crate::receipts::CustomerContact>>,
     pub work: Notify,
 }
 
@@ -172,6 +176,7 @@ impl Engine {
                 events,
                 clock,
                 waits: Mutex::new(HashMap::new()),
+                contacts: Mutex::new(HashMap::new()),
                 work: Notify::new(),
             }),
         })
@@ -233,7 +238,13 @@ impl Engine {
         };
         for target in targets {
             if let TargetRef::Sale(id) = target {
-                self.complete_if_paid(id)?;
+                if self.complete_if_paid(id)? {
+                    // A receipt that cannot be queued never undoes or blocks the sale.
+                    if let Err(e) = self.queue_receipts(id) {
+                        tracing::warn!(sale = id, error = %e, "receipt not queued");
+                    }
+                    self.inner.work.notify_one();
+                }
                 self.emit(EngineEvent::SaleChanged { sale_id: id });
             }
         }
@@ -274,6 +285,9 @@ impl Engine {
                 tracing::error!(error = %e, "inbox processing failed; will retry");
             }
             self.resolve_due().await;
+            if let Err(e) = self.send_due_receipts().await {
+                tracing::warn!(error = %e, "receipts not sent this round; will retry");
+            }
             tokio::select! {
                 () = inbox_signal.notified() => {}
                 () = self.inner.work.notified() => {}

@@ -9,6 +9,8 @@
 //! - `ingest.rs` — inbox events (from the relay via `malipo-sync`, or imported by hand) →
 //!   confirmations, attempt failures, refund results; problems are kept and retriable.
 //! - `refunds.rs` — the refunds gate and card refunds / M-Pesa reversals.
+//! - `receipts.rs` — the sale's receipt from the ledger; automatic email/SMS receipts through
+//!   the notify outbox (queued on completion, sent by the background loop).
 //! - `settings.rs` — a shop's provider settings split between the store and the keyring.
 //!
 //! How to make a change here: the engine never writes SQL (that is `malipo-store`) and never
@@ -18,6 +20,7 @@ mod engine;
 mod error;
 pub mod flows;
 pub mod ingest;
+pub mod receipts;
 pub mod refunds;
 pub mod register;
 pub mod settings;
@@ -29,5 +32,8 @@ pub use engine::{
 pub use error::EngineError;
 pub use flows::{CardStart, CashPaid, QrShown, TillWait};
 pub use ingest::Processed;
+pub use receipts::{
+    CustomerContact, RECEIPT_EMAIL_SETTING, RECEIPT_LANGUAGE_SETTING, RECEIPT_SMS_SETTING,
+};
 pub use refunds::RefundAsk;
 pub use settings::{DarajaSettings, SecretState};

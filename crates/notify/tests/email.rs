@@ -6,8 +6,6 @@
 
 #[path = "support/log_capture.rs"]
 mod log_capture;
-#[path = "support/smtp_sink.rs"]
-mod smtp_sink;
 
 use malipo_core::Timestamp;
 use malipo_notify::{
@@ -16,9 +14,9 @@ use malipo_notify::{
 };
 use malipo_print::samples::{receipt, SampleSale};
 use malipo_print::Paper;
+use malipo_sim::smtp::SmtpSink;
 use malipo_store::{OutboxStatus, Store};
 use malipo_vault::Sensitive;
-use smtp_sink::SmtpSink;
 
 const PASSWORD: &str = "Sm7p-pa55word-never-logged";
 const T0: Timestamp = Timestamp(1_795_588_860_000);
@@ -55,7 +53,9 @@ fn to_email(address: &str) -> ReceiptRecipients {
 async fn the_sink_receives_the_receipt_with_its_sale_amount_and_method() {
     let (logs, _guard) = log_capture::capture();
     let login = ("receipts@dukalamama.test".to_string(), PASSWORD.to_string());
-    let sink = SmtpSink::start_on("127.0.0.1:0".parse().unwrap(), Some(login.clone())).await;
+    let sink = SmtpSink::start_on("127.0.0.1:0".parse().unwrap(), Some(login.clone()))
+        .await
+        .unwrap();
     let sender = EmailSender::new(config(sink.addr.port(), true)).unwrap();
     let outbox = Outbox::new(Senders {
         email: Some(sender.clone()),
@@ -168,7 +168,9 @@ async fn a_sink_that_is_down_is_retried_later_and_the_mail_arrives_once() {
     );
 
     // The server comes up; before the retry time nothing is sent, after it exactly once.
-    let sink = SmtpSink::start_on(format!("127.0.0.1:{port}").parse().unwrap(), None).await;
+    let sink = SmtpSink::start_on(format!("127.0.0.1:{port}").parse().unwrap(), None)
+        .await
+        .unwrap();
     let early = outbox
         .run_due(&mut store, T0.plus_ms(10_000))
         .await
@@ -246,7 +248,8 @@ async fn a_refused_password_is_a_clear_error_without_the_password() {
         "127.0.0.1:0".parse().unwrap(),
         Some(("receipts@dukalamama.test".into(), "another-password".into())),
     )
-    .await;
+    .await
+    .unwrap();
     let sender = EmailSender::new(config(sink.addr.port(), true)).unwrap();
     let err = sender
         .send("wanjiru@example.test", "Receipt", "body")
@@ -259,7 +262,7 @@ async fn a_refused_password_is_a_clear_error_without_the_password() {
     assert!(!format!("{err:?}").contains(PASSWORD));
     assert!(sink.mails().is_empty());
     // A refused recipient is not retried.
-    let sink2 = SmtpSink::start().await;
+    let sink2 = SmtpSink::start().await.unwrap();
     let open = EmailSender::new(config(sink2.addr.port(), false)).unwrap();
     let err = open
         .send("bounce@example.test", "Receipt", "body")

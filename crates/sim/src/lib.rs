@@ -18,3 +18,6 @@ pub mod clickpesa;
 
 /// Africa's Talking SMS: the bulk SMS endpoint, recorded messages, scripted failures.
 pub mod sms;
+
+/// An SMTP sink: a real mail server on loopback that records what it accepts.
+pub mod smtp;

@@ -312,6 +312,11 @@ impl Store {
         table::attempts::by_provider_ref(&self.conn, provider.code(), provider_ref)
     }
 
+    /// What was placed on a sale or invoice, oldest first.
+    pub fn allocations_for_target(&self, target: TargetRef) -> Result<Vec<Allocation>> {
+        table::allocations::for_target(&self.conn, target)
+    }
+
     /// An attempt.
     pub fn attempt_get(&self, id: i64) -> Result<AttemptRow> {
         table::attempts::get(&self.conn, id)

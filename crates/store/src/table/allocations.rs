@@ -85,24 +85,42 @@ pub(crate) fn sum_for_payment_target(
 }
 
 pub(crate) fn for_payment(conn: &Connection, payment_id: i64) -> Result<Vec<Allocation>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.target_kind, a.target_id, a.amount_minor, p.currency, a.matched_by, a.actor, a.created_at
-         FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE a.payment_id = ?1 ORDER BY a.id",
-    )?;
-    let rows = stmt.query_map([payment_id], |r| {
+    select(conn, "a.payment_id = ?1", params![payment_id])
+}
+
+/// What was placed on a sale or invoice, oldest first (a receipt's tenders).
+pub(crate) fn for_target(conn: &Connection, target: TargetRef) -> Result<Vec<Allocation>> {
+    select(
+        conn,
+        "a.target_kind = ?1 AND a.target_id = ?2",
+        params![target.kind(), target.id()],
+    )
+}
+
+fn select(conn: &Connection, filter: &str, p: impl rusqlite::Params) -> Result<Vec<Allocation>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT a.id, a.target_kind, a.target_id, a.amount_minor, p.currency, a.matched_by, a.actor, a.created_at, a.payment_id
+         FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE {filter} ORDER BY a.id"
+    ))?;
+    let rows = stmt.query_map(p, |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, i64>(7)?,
+            (
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ),
+            (
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
+            ),
         ))
     })?;
     rows.map(|r| {
-        let (id, kind, tid, minor, cur, by, actor, at) = r?;
+        let ((id, kind, tid, minor, cur), (by, actor, at, payment_id)) = r?;
         Ok(Allocation {
             id,
             payment_id,

@@ -1,4 +1,6 @@
-//! A small real SMTP server on loopback for the tests: greeting, EHLO/HELO, AUTH PLAIN and
+//! An SMTP sink — the email provider's stand-in, as the other modules stand in for Daraja,
+//! Paystack, ClickPesa and Africa's Talking: a small real SMTP server on loopback for the
+//! tests and the training mode: greeting, EHLO/HELO, AUTH PLAIN and
 //! LOGIN (checked against the expected login when one is set), MAIL FROM, RCPT TO, DATA with
 //! dot-unstuffing, RSET, NOOP, QUIT. It records each accepted message's envelope and data.
 //! A recipient starting with `bounce` is refused with 550.
@@ -54,6 +56,7 @@ impl Mail {
 }
 
 /// A running sink; stops when dropped.
+#[derive(Debug)]
 pub struct SmtpSink {
     pub addr: SocketAddr,
     mails: Arc<Mutex<Vec<Mail>>>,
@@ -68,14 +71,17 @@ impl Drop for SmtpSink {
 
 impl SmtpSink {
     /// A sink on a free loopback port that accepts any login (or none).
-    pub async fn start() -> SmtpSink {
-        SmtpSink::start_on("127.0.0.1:0".parse().unwrap(), None).await
+    pub async fn start() -> std::io::Result<SmtpSink> {
+        SmtpSink::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), None).await
     }
 
     /// A sink on `addr` that, when `login` is set, accepts only that user and password.
-    pub async fn start_on(addr: SocketAddr, login: Option<(String, String)>) -> SmtpSink {
-        let listener = TcpListener::bind(addr).await.unwrap();
-        let addr = listener.local_addr().unwrap();
+    pub async fn start_on(
+        addr: SocketAddr,
+        login: Option<(String, String)>,
+    ) -> std::io::Result<SmtpSink> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
         let mails = Arc::new(Mutex::new(Vec::new()));
         let store = mails.clone();
         let task = tokio::spawn(async move {
@@ -87,12 +93,12 @@ impl SmtpSink {
                 });
             }
         });
-        SmtpSink { addr, mails, task }
+        Ok(SmtpSink { addr, mails, task })
     }
 
     /// Every message accepted so far.
     pub fn mails(&self) -> Vec<Mail> {
-        self.mails.lock().unwrap().clone()
+        self.mails.lock().map(|m| m.clone()).unwrap_or_default()
     }
 }
 
@@ -191,7 +197,9 @@ async fn session(
                 }
                 mail.data = data.join("\n");
                 queued += 1;
-                store.lock().unwrap().push(std::mem::take(&mut mail));
+                if let Ok(mut mails) = store.lock() {
+                    mails.push(std::mem::take(&mut mail));
+                }
                 format!("250 2.0.0 Ok: queued as SINK{queued}")
             }
             "RSET" => {
