@@ -1,25 +1,39 @@
 //! `malipo-app` — Malipo's desktop shell, the only crate that depends on Tauri.
 //!
-//! Deliberately thin: it resolves where the data lives, opens the store, wires the crates
-//! below to IPC commands, and opens the window. Business rules live in `malipo-core`,
-//! SQL in `malipo-store`.
+//! Deliberately thin: it resolves where the data lives, opens the store, starts the backend
+//! (register, engine, and in training mode the sandbox rig and the sync client), wires them
+//! to the IPC commands of `docs/ipc.md`, forwards events to every window, and opens the
+//! windows. Business rules live in `malipo-core` and `malipo-engine`, SQL in `malipo-store`.
 //!
 //! Layout:
 //! - [`till`]: startup without Tauri types — data directory, mode, store, demo catalogue.
-//! - [`commands`]: the IPC commands; each converts to a DTO.
-//! - [`dto`]: every shape that crosses IPC, including the `{code, message}` error.
+//! - [`backend`]: the running backend (register, engine, vault, training rig, sync client)
+//!   and the event forwarding; [`api`] / [`checks`]: what each command does, on it.
+//! - [`commands`]: the Tauri command wrappers; [`dto`] + [`convert`]: every shape that
+//!   crosses IPC, including the `{code, message}` error.
 //!
 //! Configuration: the one `tauri.conf.json` sits at the repository's top level. `build.rs`
 //! points `tauri-build` at it and [`context`] hands the same path to `generate_context!`;
 //! the test below checks the compiled context against the file.
 
+pub mod api;
+pub mod backend;
+pub mod checks;
 pub mod commands;
+pub mod convert;
 pub mod dto;
 pub mod till;
 
-use tauri::Manager;
+use std::sync::Arc;
 
+use tauri::{Emitter, Manager};
+
+use crate::backend::Backend;
 use crate::till::Till;
+
+/// The training "customer phone" window's label and route.
+pub const CUSTOMER_PHONE_WINDOW: &str = "customer-phone";
+const CUSTOMER_PHONE_ROUTE: &str = "index.html#/customer-phone";
 
 /// The app's context, generated at compile time from the top-level `tauri.conf.json` (paths
 /// in it, such as `build.frontendDist` and `bundle.icon`, are relative to that file).
@@ -40,7 +54,7 @@ pub fn init_tracing() {
         .try_init();
 }
 
-/// Opens the till and runs the window until it is closed.
+/// Opens the till, starts the backend and runs the windows until they are closed.
 pub fn run() -> Result<(), tauri::Error> {
     tauri::Builder::default()
         .setup(|app| {
@@ -48,12 +62,73 @@ pub fn run() -> Result<(), tauri::Error> {
                 app.path().app_data_dir()
             })?;
             let till = Till::open(&data_dir, till::now())?;
-            app.manage(till);
+            let handle = app.handle().clone();
+            let backend = tauri::async_runtime::block_on(async move {
+                let mut backend = Backend::start(till, &data_dir).await?;
+                backend.forward(Arc::new(move |event: &str, payload: serde_json::Value| {
+                    if let Err(error) = handle.emit(event, payload) {
+                        tracing::warn!(%error, event, "an event could not reach the windows");
+                    }
+                }));
+                Ok::<_, till::StartupError>(backend)
+            })?;
+            let training = backend.training();
+            app.manage(backend);
+            if training {
+                tauri::WebviewWindowBuilder::new(
+                    app,
+                    CUSTOMER_PHONE_WINDOW,
+                    tauri::WebviewUrl::App(CUSTOMER_PHONE_ROUTE.into()),
+                )
+                .title("Customer phone (training)")
+                .inner_size(380.0, 680.0)
+                .resizable(true)
+                .build()?;
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::login,
+            commands::logout,
+            commands::manager_unlock,
+            commands::manager_lock,
+            commands::status,
             commands::list_catalogue,
-            commands::app_info
+            commands::cart_get,
+            commands::cart_add,
+            commands::cart_set_qty,
+            commands::cart_discount,
+            commands::cart_hold,
+            commands::cart_recall,
+            commands::cart_clear,
+            commands::checkout,
+            commands::sale_current,
+            commands::sale_cancel,
+            commands::sale_new,
+            commands::pay_cash,
+            commands::stk_start,
+            commands::attempt_stop_waiting,
+            commands::attempts_pending,
+            commands::qr_start,
+            commands::till_wait,
+            commands::card_start,
+            commands::card_finish,
+            commands::card_cancelled,
+            commands::incoming_list,
+            commands::incoming_claim,
+            commands::receipt_print,
+            commands::settings_get,
+            commands::settings_save_shop,
+            commands::settings_save_daraja,
+            commands::settings_save_paystack,
+            commands::settings_save_clickpesa,
+            commands::settings_save_relay,
+            commands::settings_save_options,
+            commands::settings_test_connection,
+            commands::settings_register_c2b,
+            commands::user_save,
+            commands::training_customer
         ])
         .run(context())
 }

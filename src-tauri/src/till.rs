@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use malipo_core::{Catalogue, CatalogueError, Timestamp};
@@ -72,6 +72,8 @@ pub enum StartupError {
     DemoCatalogue(#[from] CatalogueError),
     #[error("could not seed the demo catalogue: {0}")]
     Seed(StoreError),
+    #[error("could not start the till's backend: {0}")]
+    Backend(String),
 }
 
 /// The data directory: `$MALIPO_DATA_DIR` when set and non-empty, otherwise the platform's
@@ -96,10 +98,11 @@ pub fn now() -> Timestamp {
 }
 
 /// The running till, held in Tauri's state. The store is not `Sync`, so it sits behind a
-/// mutex; commands hold the lock only for the duration of one store call.
+/// mutex (shared with the engine, the register and the sync client); every user holds the
+/// lock only for the duration of one store step.
 #[derive(Debug)]
 pub struct Till {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     mode: Mode,
     db_path: PathBuf,
 }
@@ -122,7 +125,7 @@ impl Till {
         seed_demo_catalogue(&mut store, now)?;
         tracing::info!(db = %db_path.display(), mode = mode.code(), "till opened");
         Ok(Till {
-            store: Mutex::new(store),
+            store: Arc::new(Mutex::new(store)),
             mode,
             db_path,
         })
@@ -131,6 +134,11 @@ impl Till {
     /// The mode the till runs in.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// The store as the engine, the register and the sync client share it.
+    pub fn shared(&self) -> Arc<Mutex<Store>> {
+        self.store.clone()
     }
 
     /// Where the database file is.

@@ -137,6 +137,7 @@ pub struct Rig {
     paystack: PaystackSim,
     clickpesa: ClickPesaSim,
     sms: SmsSim,
+    http: reqwest::Client,
     stop: watch::Sender<bool>,
     servers: Vec<JoinHandle<std::io::Result<()>>>,
 }
@@ -333,17 +334,20 @@ impl Rig {
             paystack,
             clickpesa,
             sms,
+            http,
             stop,
             servers,
         };
-        rig.register_c2b(&http).await?;
+        rig.register_c2b().await?;
         tracing::info!(relay = %rig.endpoints.relay_url, "training rig started");
         Ok(rig)
     }
 
     /// Registers the relay's C2B URLs for the paybill and the till on the Daraja simulator,
     /// as a manager's "Register payment URLs" does against Daraja.
-    async fn register_c2b(&self, http: &reqwest::Client) -> Result<(), TrainingError> {
+    /// Done at every start; a manager's "Register payment URLs" in training does it again.
+    pub async fn register_c2b(&self) -> Result<(), TrainingError> {
+        let http = &self.http;
         let c = &self.credentials;
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
