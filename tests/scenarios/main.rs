@@ -294,3 +294,89 @@ async fn refunds_are_refused_while_the_setting_is_off() {
     assert_eq!(rig.balance(sale.id), kes(0), "nothing moved");
     let _ = TargetRef::Sale(sale.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_billpay_control_number_is_paid_and_the_webhook_posts_it_once() {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig::sale_in_currency(
+        &mut rig.store.lock().unwrap(),
+        1_000_000,
+        malipo_core::Currency::Tzs,
+    );
+    let tzs = |minor| Money::from_minor(minor, malipo_core::Currency::Tzs);
+    let number = rig
+        .engine
+        .billpay_start(TargetRef::Sale(sale.id), tzs(1_000_000))
+        .await
+        .unwrap();
+    assert_eq!(number.control_number, sale.number.replace('-', ""));
+    let pay = |amount: i64| {
+        let base = rig.clickpesa_base.clone();
+        let number = number.control_number.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/_sim/pay"))
+                .json(&serde_json::json!({"billPayNumber": number, "amount": amount, "phone": "255712345678"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_ne!(
+        pay(4_000).await,
+        200,
+        "an exact-amount number refuses a part payment"
+    );
+    assert_eq!(pay(10_000).await, 200);
+    rig.until("posted through the relay", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    assert_eq!(payments(&rig), 1);
+    let store = rig.store.lock().unwrap();
+    let p = store
+        .payments_page(&PaymentFilter::default(), 10, None)
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(p.method, malipo_core::PaymentMethod::BillPay);
+    assert_eq!(p.amount, tzs(1_000_000));
+    assert!(store.check().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dynamic_qr_scanned_and_paid_posts_to_its_sale_and_settles_the_qr_attempt() {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig.sale(45_000);
+    let shown = rig.engine.qr_start(sale.id, kes(45_000)).await.unwrap();
+    assert!(shown.png.starts_with(b"\x89PNG"), "a PNG to show and print");
+    let request = shown.attempt.provider_ref.clone().unwrap();
+    assert!(rig.sim.pay_qr(&request, "254708374149").is_some());
+    rig.until("the QR payment posts", |s| {
+        s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
+    })
+    .await;
+    rig.until("the QR attempt is settled", |s| {
+        s.attempt_get(shown.attempt.id).unwrap().state == AttemptState::Succeeded
+    })
+    .await;
+    assert_eq!(payments(&rig), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_popup_closed_without_paying_cancels_the_attempt_and_the_sale_stays_open() {
+    let rig = Rig::start(Options::default()).await;
+    let sale = rig.sale(12_500);
+    let card = rig
+        .engine
+        .card_start(sale.id, kes(12_500), Some("wanjiru@example.test"))
+        .await
+        .unwrap();
+    assert!(!card.access_code.is_empty());
+    let cancelled = rig.engine.card_cancelled(card.attempt.id).unwrap();
+    assert_eq!(cancelled.state, AttemptState::Cancelled);
+    assert_eq!(rig.balance(sale.id), kes(12_500));
+    assert_eq!(payments(&rig), 0);
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use malipo_core::{Cart, Catalogue, Currency, Money, SaleDraft, TargetRef, Timestamp};
-use malipo_engine::{Engine, EngineConfig, PaystackSetup};
+use malipo_engine::{ClickPesaSetup, Engine, EngineConfig, PaystackSetup};
 use malipo_providers::daraja::{DarajaClient, DarajaConfig, Environment};
 use malipo_relay::admin::{create_device, create_shop};
 use malipo_relay::{run, system_clock, AppState, EventKind, RelayConfig, SqliteStore};
@@ -23,6 +23,7 @@ pub struct Rig {
     pub sim: DarajaSim,
     pub paystack: malipo_sim::paystack::PaystackSim,
     pub paystack_base: String,
+    pub clickpesa_base: String,
     pub store: Arc<Mutex<Store>>,
     pub engine: Engine,
     pub callback_urls: Vec<(EventKind, String)>,
@@ -86,6 +87,20 @@ impl Rig {
             let _ = malipo_sim::paystack::run(listener, served, std::future::pending()).await;
         }));
 
+        let clickpesa =
+            malipo_sim::clickpesa::ClickPesaSim::new(malipo_sim::clickpesa::ClickPesaSimConfig {
+                client_id: "sim-client".to_owned(),
+                api_key: "sim-clickpesa-key".to_owned(),
+                checksum_key: Some("sim-checksum-key".to_owned()),
+                webhook_url: None,
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let clickpesa_base = format!("http://{}", listener.local_addr().unwrap());
+        let served = clickpesa.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = malipo_sim::clickpesa::run(listener, served, std::future::pending()).await;
+        }));
+
         let relay_store = Arc::new(SqliteStore::open(&dir.path().join("relay.sqlite")).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay_base = format!("http://{}", listener.local_addr().unwrap());
@@ -117,6 +132,7 @@ impl Rig {
             url: Some(url_of(&shop.callback_urls, EventKind::Paystack)),
             ..Default::default()
         });
+        clickpesa.set_webhook_url(Some(url_of(&shop.callback_urls, EventKind::ClickPesa)));
         let mut daraja = DarajaConfig::new(
             Environment::Simulator {
                 base_url: sim_base.parse().unwrap(),
@@ -165,6 +181,12 @@ impl Rig {
             secret_key: Sensitive::new(PAYSTACK_SECRET.to_owned()),
             public_key: "pk_test_scenarios".to_owned(),
         });
+        config.clickpesa = Some(ClickPesaSetup {
+            base_url: format!("{clickpesa_base}/third-parties"),
+            client_id: "sim-client".to_owned(),
+            api_key: Sensitive::new("sim-clickpesa-key".to_owned()),
+            checksum_key: Some(Sensitive::new("sim-checksum-key".to_owned())),
+        });
         config.result_url = Some(url_of(&shop.callback_urls, EventKind::ReversalResult));
         config.timeout_url = Some(url_of(&shop.callback_urls, EventKind::Timeout));
         if let Some(ms) = options.query_every_ms {
@@ -186,6 +208,7 @@ impl Rig {
             sim,
             paystack,
             paystack_base,
+            clickpesa_base,
             store,
             engine,
             callback_urls: shop.callback_urls,
@@ -225,11 +248,17 @@ impl Rig {
 
 /// Rings up a sale of `minor` KES cents (one line) in `store`.
 pub fn sale_in(store: &mut Store, minor: i64) -> SaleRow {
+    sale_in_currency(store, minor, Currency::Kes)
+}
+
+/// Rings up a sale of `minor` in `currency` (one line) in `store`.
+pub fn sale_in_currency(store: &mut Store, minor: i64, currency: Currency) -> SaleRow {
+    let code = currency.code();
     let catalogue = Catalogue::from_json(&format!(
-        r#"{{"currency":"KES","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"KES"}},"tax_class":"standard"}}]}}"#
+        r#"{{"currency":"{code}","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"{code}"}},"tax_class":"standard"}}]}}"#
     ))
     .unwrap();
-    let mut cart = Cart::new(Currency::Kes);
+    let mut cart = Cart::new(currency);
     cart.add(&catalogue, "X", 1).unwrap();
     let draft = SaleDraft::from_cart(&cart).unwrap();
     store

@@ -36,6 +36,16 @@ pub struct PaystackSetup {
     pub public_key: String,
 }
 
+/// ClickPesa (BillPay) for this shop.
+#[derive(Debug, Clone)]
+pub struct ClickPesaSetup {
+    pub base_url: String,
+    pub client_id: String,
+    pub api_key: Sensitive<String>,
+    /// The application's checksum key, when the shop turned checksums on.
+    pub checksum_key: Option<Sensitive<String>>,
+}
+
 /// What the engine needs to know about the shop and its providers.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -48,6 +58,7 @@ pub struct EngineConfig {
     pub result_url: Option<String>,
     pub timeout_url: Option<String>,
     pub paystack: Option<PaystackSetup>,
+    pub clickpesa: Option<ClickPesaSetup>,
     /// Seed 003: query every 8 s, 12 times (96 s), while waiting for an STK confirmation.
     pub stk_query_every: Duration,
     pub stk_max_queries: u32,
@@ -70,6 +81,7 @@ impl EngineConfig {
             result_url: None,
             timeout_url: None,
             paystack: None,
+            clickpesa: None,
             stk_query_every: Duration::from_secs(8),
             stk_max_queries: 12,
             resolver_retries: 5,
@@ -111,6 +123,7 @@ pub(crate) struct Inner {
     pub config: EngineConfig,
     pub daraja: Option<DarajaClient>,
     pub paystack: Option<PaystackClient>,
+    pub clickpesa: Option<malipo_providers::clickpesa::ClickPesaClient>,
     pub events: broadcast::Sender<EngineEvent>,
     pub clock: fn() -> Timestamp,
     pub waits: Mutex<HashMap<i64, Wait>>,
@@ -166,6 +179,17 @@ impl Engine {
             ),
             None => None,
         };
+        let clickpesa = match &config.clickpesa {
+            Some(c) => Some(
+                malipo_providers::clickpesa::ClickPesaClient::new(
+                    c.base_url.clone(),
+                    c.client_id.clone(),
+                    c.api_key.clone(),
+                )
+                .map_err(|e| EngineError::Provider(e.to_string()))?,
+            ),
+            None => None,
+        };
         let (events, _) = broadcast::channel(1024);
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -173,6 +197,7 @@ impl Engine {
                 config,
                 daraja,
                 paystack,
+                clickpesa,
                 events,
                 clock,
                 waits: Mutex::new(HashMap::new()),

@@ -93,6 +93,7 @@ impl Engine {
             ("daraja", "reversal-result") => self.reversal_result(event, now),
             ("daraja", "timeout") => Ok(Processed::Ignored("Daraja queue timeout")),
             ("paystack", _) => self.paystack_event(event, now),
+            ("clickpesa", _) => self.clickpesa_event(event, now),
             _ => Ok(Processed::Problem(format!(
                 "this till does not understand {} events of kind {}",
                 event.provider, event.kind

@@ -5,7 +5,8 @@
 //! - `engine.rs` — [`Engine`] (store + provider clients + event channel), [`EngineConfig`],
 //!   [`EngineEvent`], the background loop [`Engine::run`], sale completion after a posting.
 //! - `flows/` — what a cashier starts: cash, STK push (`stk.rs`, also the resolver's
-//!   queries), Dynamic QR, Paybill/Till waits and claims (`mod.rs`), card (`card.rs`).
+//!   queries), Dynamic QR, Paybill/Till waits and claims (`mod.rs`), card (`card.rs`),
+//!   BillPay control numbers (`billpay.rs`).
 //! - `ingest.rs` — inbox events (from the relay via `malipo-sync`, or imported by hand) →
 //!   confirmations, attempt failures, refund results; problems are kept and retriable.
 //! - `refunds.rs` — the refunds gate and card refunds / M-Pesa reversals.
@@ -26,11 +27,11 @@ pub mod register;
 pub mod settings;
 
 pub use engine::{
-    system_clock, Engine, EngineConfig, EngineEvent, PaystackSetup, SharedStore, ENGINE_ACTOR,
-    REFUNDS_SETTING,
+    system_clock, ClickPesaSetup, Engine, EngineConfig, EngineEvent, PaystackSetup, SharedStore,
+    ENGINE_ACTOR, REFUNDS_SETTING,
 };
 pub use error::EngineError;
-pub use flows::{CardStart, CashPaid, QrShown, TillWait};
+pub use flows::{BillPayNumber, CardStart, CashPaid, QrShown, TillWait};
 pub use ingest::Processed;
 pub use receipts::{
     CustomerContact, RECEIPT_EMAIL_SETTING, RECEIPT_LANGUAGE_SETTING, RECEIPT_SMS_SETTING,

@@ -5,6 +5,7 @@
 //! till's own for cash, the provider's for the rest — reaches the ledger through
 //! `Store::post_payment`; [`Engine::after_post`] then completes the sale when it is paid.
 
+pub(crate) mod billpay;
 pub(crate) mod card;
 pub(crate) mod stk;
 
@@ -16,6 +17,7 @@ use malipo_store::{Confirmation, NewAttempt, PostOutcome, SaleRow, UnmatchedRece
 use crate::engine::{Engine, EngineEvent};
 use crate::error::EngineError;
 
+pub use billpay::BillPayNumber;
 pub use card::CardStart;
 
 /// The result of a cash tender.
@@ -188,6 +190,10 @@ impl Engine {
                 return Err(EngineError::Provider(reason));
             }
         };
+        if let Some(request_id) = qr.request_id.as_deref() {
+            self.store()?
+                .attempt_set_provider_ref(attempt.id, request_id, now)?;
+        }
         // Waiting for a till payment too: a QR for a till number carries no reference.
         self.store()?
             .sale_wait_for_till(sale_id, Some(amount), now)?;
