@@ -1,6 +1,7 @@
 //! Refunds through the whole backend: a partial card refund completes on Paystack's
 //! `refund.processed` webhook and an M-Pesa reversal on Daraja's result event, each arriving
-//! through the relay; both re-open the sale's balance and the ledger shows them.
+//! through the relay; both re-open the sale's balance and the ledger shows them. Also the
+//! invoice card link, paid in two parts, each posted by its webhook.
 
 use malipo_core::{AttemptState, SaleStatus, Timestamp};
 use malipo_engine::{RefundAsk, REFUNDS_SETTING};
@@ -141,4 +142,61 @@ async fn an_mpesa_reversal_completes_on_its_result_event_and_reopens_the_balance
     .await;
     assert_eq!(rig.balance(sale.id), kes(20_000));
     assert!(rig.store.lock().unwrap().check().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_card_link_is_paid_in_two_parts_and_each_webhook_posts_to_the_invoice() {
+    use malipo_core::{
+        Currency, Customer, InvoiceDraft, PaymentMode, TargetRef, TaxClass, VatBreakdown,
+    };
+    let rig = Rig::start(Options::default()).await;
+    let invoice = {
+        let mut store = rig.store.lock().unwrap();
+        let draft = InvoiceDraft {
+            customer: Customer {
+                name: "Shule ya Upendo".into(),
+                phone: None,
+                email: Some("bursar@upendo.test".into()),
+            },
+            currency: Currency::Kes,
+            lines: vec![],
+            total: kes(100_000),
+            vat: VatBreakdown::from_gross(Currency::Kes, [(TaxClass::Exempt, kes(100_000))])
+                .unwrap(),
+            due_date: "2026-12-31".into(),
+            payment_mode: PaymentMode::AllowPartial,
+        };
+        let id = store.invoice_create_draft(&draft, Timestamp(5)).unwrap();
+        store.invoice_issue(id, "amina", Timestamp(5)).unwrap();
+        id
+    };
+    for part in [60_000, 40_000] {
+        let link = rig
+            .engine
+            .card_link(invoice, kes(part), None)
+            .await
+            .unwrap();
+        assert!(
+            link.authorization_url.starts_with("http"),
+            "a link to print or send"
+        );
+        let paid = reqwest::Client::new()
+            .post(format!(
+                "{}/checkout/{}/pay",
+                rig.paystack_base, link.access_code
+            ))
+            .json(&serde_json::json!({"card": "4084084084084081"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(paid.status().as_u16(), 200);
+        rig.until("the webhook posts the part", |s| {
+            s.attempt_get(link.attempt.id).unwrap().state == AttemptState::Succeeded
+        })
+        .await;
+    }
+    let store = rig.store.lock().unwrap();
+    let balance = store.balance(TargetRef::Invoice(invoice)).unwrap();
+    assert_eq!(balance.balance, kes(0), "{balance:?}");
+    assert!(store.check().unwrap().is_empty());
 }

@@ -54,10 +54,60 @@ pub(crate) fn card_confirmation(
 }
 
 impl Engine {
-    /// Starts a card payment of `amount` on the sale.
+    /// Starts a card payment of `amount` on the sale (the register's inline popup).
     pub async fn card_start(
         &self,
         sale_id: i64,
+        amount: Money,
+        email: Option<&str>,
+    ) -> Result<CardStart, EngineError> {
+        let (sale, _) = self.open_sale_for(sale_id, amount)?;
+        self.card_initialize(
+            PaymentMethod::CardInline,
+            TargetRef::Sale(sale_id),
+            &sale.number,
+            &sale.till,
+            amount,
+            email,
+        )
+        .await
+    }
+
+    /// A hosted card payment link for an issued invoice (`authorization_url`, to print or
+    /// send); the `charge.success` webhook posts it to the invoice.
+    pub async fn card_link(
+        &self,
+        invoice_id: i64,
+        amount: Money,
+        email: Option<&str>,
+    ) -> Result<CardStart, EngineError> {
+        let invoice = self.store()?.invoice_get(invoice_id)?;
+        let number = invoice.number.ok_or_else(|| {
+            EngineError::Invalid("issue the invoice before asking for payment".into())
+        })?;
+        if !amount.is_positive() || amount.currency != invoice.total.currency {
+            return Err(EngineError::InvalidAmount(format!(
+                "the link must ask for a positive amount in {}",
+                invoice.total.currency
+            )));
+        }
+        self.card_initialize(
+            PaymentMethod::CardLink,
+            TargetRef::Invoice(invoice_id),
+            &number,
+            "INV",
+            amount,
+            email.or(invoice.draft.customer.email.as_deref()),
+        )
+        .await
+    }
+
+    async fn card_initialize(
+        &self,
+        method: PaymentMethod,
+        target: TargetRef,
+        number: &str,
+        shop_code: &str,
         amount: Money,
         email: Option<&str>,
     ) -> Result<CardStart, EngineError> {
@@ -72,34 +122,33 @@ impl Engine {
             .paystack
             .as_ref()
             .ok_or(EngineError::NotConfigured("Card payments (Paystack)"))?;
-        let (sale, _) = self.open_sale_for(sale_id, amount)?;
         let now = self.now();
         let attempt = self.store()?.attempt_create(
             &NewAttempt {
-                method: PaymentMethod::CardInline,
-                target: TargetRef::Sale(sale_id),
+                method,
+                target,
                 amount,
                 phone: None,
-                account_reference: Some(sale.number.clone()),
+                account_reference: Some(number.to_owned()),
                 provider_ref: None,
             },
             now,
         )?;
-        let reference = format!("MLP-{}-{}", sale.number, attempt.id);
+        let reference = format!("MLP-{number}-{}", attempt.id);
         self.store()?
             .attempt_set_provider_ref(attempt.id, &reference, now)?;
         let email = email
             .filter(|e| e.contains('@'))
             .map(str::to_owned)
-            .unwrap_or_else(|| walk_in_email(&sale.till, "malipo.co.ke"));
+            .unwrap_or_else(|| walk_in_email(shop_code, "malipo.co.ke"));
         let request = InitializeRequest {
             reference: reference.clone(),
             amount,
             email,
-            target_number: sale.number.clone(),
+            target_number: number.to_owned(),
             channels: Vec::new(),
             callback_url: None,
-            label: Some(format!("{} {}", self.inner.config.shop_name, sale.number)),
+            label: Some(format!("{} {number}", self.inner.config.shop_name)),
         };
         match paystack.initialize(&request).await {
             Ok(init) => {
