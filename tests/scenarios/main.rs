@@ -380,3 +380,39 @@ async fn a_card_popup_closed_without_paying_cancels_the_attempt_and_the_sale_sta
     assert_eq!(rig.balance(sale.id), kes(12_500));
     assert_eq!(payments(&rig), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_the_till_never_heard_of_is_found_by_the_status_query_and_claimed() {
+    // No C2B URLs registered: the customer's Paybill payment never reaches the till.
+    let rig = Rig::start(Options {
+        no_c2b: true,
+        ..Options::default()
+    })
+    .await;
+    let sale = rig.sale(9_000);
+    let receipt = rig.sim.pay("174379", "254708374149", 90, "wrong account");
+    assert_eq!(payments(&rig), 0);
+    let asked = rig
+        .engine
+        .check_receipt(&receipt.to_lowercase())
+        .await
+        .unwrap();
+    assert_eq!(asked, malipo_engine::ReceiptCheck::Asked);
+    rig.until("the status result posts it as an incoming payment", |s| {
+        s.unmatched_open(10).unwrap().len() == 1
+    })
+    .await;
+    let (incoming, payment) = rig.engine.incoming().unwrap().remove(0);
+    assert_eq!(payment.provider_txn_id.as_deref(), Some(receipt.as_str()));
+    assert_eq!(payment.amount, kes(9_000));
+    rig.engine.claim(incoming.id, sale.id, "wanjiku").unwrap();
+    assert_eq!(rig.balance(sale.id), kes(0));
+    let again = rig.engine.check_receipt(&receipt).await.unwrap();
+    assert_eq!(
+        again,
+        malipo_engine::ReceiptCheck::Known {
+            payment_id: payment.id
+        },
+        "never asked twice"
+    );
+}

@@ -128,6 +128,8 @@ pub(crate) struct Inner {
     pub clock: fn() -> Timestamp,
     pub waits: Mutex<HashMap<i64, Wait>>,
     pub contacts: Mutex<HashMap<i64, crate::receipts::CustomerContact>>,
+    /// Transaction status queries in flight: originator conversation id → receipt.
+    pub status_queries: Mutex<HashMap<String, String>>,
     pub work: Notify,
 }
 
@@ -202,6 +204,7 @@ impl Engine {
                 clock,
                 waits: Mutex::new(HashMap::new()),
                 contacts: Mutex::new(HashMap::new()),
+                status_queries: Mutex::new(HashMap::new()),
                 work: Notify::new(),
             }),
         })

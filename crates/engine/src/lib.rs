@@ -6,7 +6,7 @@
 //!   [`EngineEvent`], the background loop [`Engine::run`], sale completion after a posting.
 //! - `flows/` — what a cashier starts: cash, STK push (`stk.rs`, also the resolver's
 //!   queries), Dynamic QR, Paybill/Till waits and claims (`mod.rs`), card (`card.rs`),
-//!   BillPay control numbers (`billpay.rs`).
+//!   BillPay control numbers (`billpay.rs`), the missed-confirmation sweep (`sweep.rs`).
 //! - `ingest.rs` — inbox events (from the relay via `malipo-sync`, or imported by hand) →
 //!   confirmations, attempt failures, refund results; problems are kept and retriable.
 //! - `refunds.rs` — the refunds gate and card refunds / M-Pesa reversals.
@@ -31,7 +31,7 @@ pub use engine::{
     ENGINE_ACTOR, REFUNDS_SETTING,
 };
 pub use error::EngineError;
-pub use flows::{BillPayNumber, CardStart, CashPaid, QrShown, TillWait};
+pub use flows::{BillPayNumber, CardStart, CashPaid, QrShown, ReceiptCheck, TillWait};
 pub use ingest::Processed;
 pub use receipts::{
     CustomerContact, RECEIPT_EMAIL_SETTING, RECEIPT_LANGUAGE_SETTING, RECEIPT_SMS_SETTING,

@@ -191,6 +191,10 @@ impl Engine {
             w
         };
         let Some(refund) = waiting.first() else {
+            // Not a reversal: perhaps the answer to a missed-confirmation lookup.
+            if let Some(done) = self.status_result(&result, event.id, event.received_at, now)? {
+                return Ok(done);
+            }
             return Ok(Processed::Ignored(
                 "a result for a request this till did not make",
             ));

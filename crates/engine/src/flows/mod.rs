@@ -8,6 +8,7 @@
 pub(crate) mod billpay;
 pub(crate) mod card;
 pub(crate) mod stk;
+pub(crate) mod sweep;
 
 use malipo_core::{
     cash_change, AttemptState, Money, PaymentMethod, SaleStatus, TargetRef, Timestamp,
@@ -19,6 +20,7 @@ use crate::error::EngineError;
 
 pub use billpay::BillPayNumber;
 pub use card::CardStart;
+pub use sweep::ReceiptCheck;
 
 /// The result of a cash tender.
 #[derive(Debug, Clone, PartialEq, Eq)]
