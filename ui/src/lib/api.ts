@@ -269,6 +269,295 @@ export interface ApiError {
   message: string;
 }
 
+// ---- Manager views (docs/ipc.md "Manager views") ------------------------------------------
+
+export type PayProvider = "none" | "daraja" | "paystack" | "clickpesa";
+export type TxStatus = "received" | "pending" | "failed" | "refunded" | "unmatched";
+export type TargetKind = "sale" | "invoice";
+export interface TargetRef {
+  kind: TargetKind;
+  id: number;
+  number: string;
+}
+export interface TxFilter {
+  from_ms: number | null;
+  to_ms: number | null;
+  methods: Method[];
+  providers: PayProvider[];
+  statuses: TxStatus[];
+  cashier: string | null;
+  text: string | null;
+}
+export interface TxRow {
+  row_id: string;
+  payment_id: number | null;
+  attempt_id: number | null;
+  at_ms: number;
+  method: Method;
+  provider: PayProvider;
+  status: TxStatus;
+  amount: Money;
+  refunded: Money;
+  receipt: string | null;
+  payer_name: string | null;
+  payer_masked: string | null;
+  target: TargetRef | null;
+  cashier: string | null;
+  till_id: string;
+  reason: string | null;
+}
+export interface MethodTotal {
+  method: Method;
+  count: number;
+  amount: Money;
+}
+export interface Kpis {
+  received: Money;
+  received_count: number;
+  by_method: MethodTotal[];
+  pending: Money;
+  pending_count: number;
+  failed: Money;
+  failed_count: number;
+  refunded: Money;
+  refunded_count: number;
+  unmatched: Money;
+  unmatched_count: number;
+}
+export interface HourBucket {
+  hour_ms: number;
+  method: Method;
+  amount: Money;
+}
+export interface TxPage {
+  rows: TxRow[];
+  next: string | null;
+  kpis: Kpis;
+  chart: HourBucket[];
+}
+export interface AuditLine {
+  at_ms: number;
+  actor: string;
+  action: string;
+  detail: string;
+}
+export interface TargetView {
+  kind: TargetKind;
+  id: number;
+  number: string;
+  total: Money;
+  paid: Money;
+  balance: Money;
+  status: string;
+}
+export type RefundState = "pending" | "completed" | "failed";
+export interface RefundView {
+  refund_id: number;
+  payment_id: number;
+  method: Method;
+  amount: Money;
+  state: RefundState;
+  reason: string | null;
+  provider_ref: string | null;
+  requested_ms: number;
+  manager: string;
+  target: TargetView | null;
+}
+export interface TxDetail {
+  row: TxRow;
+  target: TargetView | null;
+  references: Array<{ label: string; value: string }>;
+  raw_event: string | null;
+  audit: AuditLine[];
+  refunds: RefundView[];
+  refundable: Money;
+  partial_refund: boolean;
+}
+export type UnmatchedReason =
+  | "unknown_reference"
+  | "amount_mismatch"
+  | "late_after_void"
+  | "late_after_stop"
+  | "ambiguous_till"
+  | "overpayment"
+  | "other";
+export interface UnmatchedView {
+  unmatched_id: number;
+  payment_id: number;
+  method: Method;
+  provider: PayProvider;
+  amount: Money;
+  receipt: string | null;
+  payer_name: string | null;
+  payer_masked: string | null;
+  account_reference: string | null;
+  received_ms: number;
+  reason: UnmatchedReason;
+  reason_detail: string | null;
+}
+export interface OpenTarget {
+  kind: TargetKind;
+  id: number;
+  number: string;
+  customer: string | null;
+  total: Money;
+  balance: Money;
+  accepts_over: boolean;
+  created_ms: number;
+}
+export interface AttachResult {
+  target: TargetView;
+  remainder: Money;
+}
+export type InvoiceMode = "exact" | "partial" | "partial_over";
+export type InvoiceStatus = "draft" | "issued" | "part_paid" | "paid" | "overpaid" | "void";
+export interface InvoiceLineInput {
+  description: string;
+  qty: number;
+  unit_price_minor: number;
+}
+export interface InvoiceLine {
+  description: string;
+  qty: number;
+  unit_price: Money;
+  total: Money;
+}
+export interface InvoiceDraftInput {
+  invoice_id: number | null;
+  customer_id: number | null;
+  due_date: string | null;
+  mode: InvoiceMode;
+  lines: InvoiceLineInput[];
+  note: string;
+}
+export interface InvoiceSummary {
+  invoice_id: number;
+  number: string | null;
+  customer_name: string | null;
+  total: Money;
+  balance: Money;
+  status: InvoiceStatus;
+  due_date: string | null;
+  issued_ms: number | null;
+}
+export interface InvoicePayment {
+  payment_id: number;
+  at_ms: number;
+  method: Method;
+  kind: "payment" | "reversal";
+  amount: Money;
+  receipt: string | null;
+}
+export interface CustomerView {
+  customer_id: number;
+  name: string;
+  phone: string | null;
+  email: string | null;
+}
+export interface CustomerSummary extends CustomerView {
+  control_numbers: number;
+  balance: Money;
+}
+export interface InvoiceView {
+  invoice_id: number;
+  number: string | null;
+  status: InvoiceStatus;
+  customer: CustomerView | null;
+  due_date: string | null;
+  mode: InvoiceMode;
+  note: string;
+  lines: InvoiceLine[];
+  total: Money;
+  paid: Money;
+  balance: Money;
+  over: Money;
+  payments: InvoicePayment[];
+  paybill: string | null;
+  control_number: string | null;
+  issued_ms: number | null;
+}
+export interface CardLink {
+  url: string;
+  qr_png_base64: string;
+  reference: string;
+  expires_ms: number | null;
+}
+export interface BillPayNumber {
+  control_number: string;
+  amount: Money;
+  mode: InvoiceMode;
+}
+export interface CustomerInput {
+  customer_id: number | null;
+  name: string;
+  phone: string | null;
+  email: string | null;
+}
+export interface ControlNumberItem {
+  description: string;
+  amount_minor: number;
+  mode: InvoiceMode;
+}
+export interface ControlNumberView {
+  control_number: string;
+  customer_id: number;
+  description: string;
+  amount: Money;
+  mode: InvoiceMode;
+  paid: Money;
+  payments: Array<{ payment_id: number; at_ms: number; amount: Money; receipt: string | null }>;
+  created_ms: number;
+}
+export interface CustomerDetail {
+  customer: CustomerView;
+  control_numbers: ControlNumberView[];
+}
+export interface ImportRow {
+  line: number;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  description: string;
+  amount_minor: number;
+  mode: InvoiceMode;
+}
+export interface ImportResult {
+  created: number;
+  customers_created: number;
+  rows: Array<{ line: number; ok: boolean; control_number: string | null; error: ApiError | null }>;
+}
+export interface RefundAsk {
+  payment_id: number;
+  amount_minor: number;
+  receipt: string;
+  manager: string;
+  pin: string;
+}
+export type ReportKind = "x" | "z";
+export interface DayReport {
+  kind: ReportKind;
+  z_number: number | null;
+  from_ms: number;
+  to_ms: number;
+  total: Money;
+  by_method: MethodTotal[];
+  by_cashier: Array<{ cashier: string; count: number; amount: Money }>;
+  refunds: { count: number; amount: Money };
+  pending_count: number;
+  unmatched_count: number;
+  unmatched: Money;
+  cash_expected: Money;
+  cash_counted: Money | null;
+  cash_difference: Money | null;
+}
+export interface Saved {
+  path: string;
+}
+export interface Exported {
+  path: string;
+  rows: number;
+}
+
 export function isApiError(value: unknown): value is ApiError {
   return (
     typeof value === "object" &&
@@ -367,6 +656,52 @@ export const api = {
 
   trainingCustomer: (args: TrainingCustomerArgs) =>
     call<null>("training_customer", { ...args }),
+
+  // Manager views
+  transactionsPage: (filter: TxFilter, cursor: string | null, limit: number) =>
+    call<TxPage>("transactions_page", { filter, cursor, limit: int(limit, "limit") }),
+  transactionsExportCsv: (filter: TxFilter) => call<Exported>("transactions_export_csv", { filter }),
+  transactionDetail: (payment_id: number | null, attempt_id: number | null) =>
+    call<TxDetail>("transaction_detail", { payment_id, attempt_id }),
+  unmatchedList: (query: string) => call<UnmatchedView[]>("unmatched_list", { query }),
+  openTargets: (query: string) => call<OpenTarget[]>("open_targets", { query }),
+  unmatchedAttach: (unmatched_id: number, target: { kind: TargetKind; id: number }, pin: string) =>
+    call<AttachResult>("unmatched_attach", { unmatched_id, target, pin }),
+  invoicesList: (status: InvoiceStatus | null, query: string) =>
+    call<InvoiceSummary[]>("invoices_list", { status, query }),
+  invoiceSaveDraft: (input: InvoiceDraftInput) => {
+    for (const l of input.lines) {
+      int(l.qty, "qty");
+      int(l.unit_price_minor, "unit_price_minor");
+    }
+    return call<InvoiceView>("invoice_save_draft", { input });
+  },
+  invoiceIssue: (invoice_id: number) => call<InvoiceView>("invoice_issue", { invoice_id }),
+  invoiceVoid: (invoice_id: number, pin: string) => call<InvoiceView>("invoice_void", { invoice_id, pin }),
+  invoiceDetail: (invoice_id: number) => call<InvoiceView>("invoice_detail", { invoice_id }),
+  invoiceCardLink: (invoice_id: number, amount_minor: number, email: string | null) =>
+    call<CardLink>("invoice_card_link", { invoice_id, amount_minor: int(amount_minor, "amount_minor"), email }),
+  invoiceBillpay: (invoice_id: number) => call<BillPayNumber>("invoice_billpay", { invoice_id }),
+  invoicePdf: (invoice_id: number) => call<Saved>("invoice_pdf", { invoice_id }),
+  customersList: (query: string) => call<CustomerSummary[]>("customers_list", { query }),
+  customerDetail: (customer_id: number) => call<CustomerDetail>("customer_detail", { customer_id }),
+  customerSave: (input: CustomerInput) => call<CustomerView>("customer_save", { input }),
+  controlNumbersCreate: (customer_id: number, items: ControlNumberItem[]) => {
+    for (const i of items) int(i.amount_minor, "amount_minor");
+    return call<ControlNumberView[]>("control_numbers_create", { customer_id, items });
+  },
+  controlNumbersImport: (rows: ImportRow[]) => {
+    for (const r of rows) int(r.amount_minor, "amount_minor");
+    return call<ImportResult>("control_numbers_import", { rows });
+  },
+  refundsEnabled: () => call<boolean>("refunds_enabled"),
+  refundRequest: (ask: RefundAsk) =>
+    call<RefundView>("refund_request", { ...ask, amount_minor: int(ask.amount_minor, "amount_minor") }),
+  reportX: () => call<DayReport>("report_x"),
+  reportZ: (counted_cash_minor: number, pin: string) =>
+    call<DayReport>("report_z", { counted_cash_minor: int(counted_cash_minor, "counted_cash_minor"), pin }),
+  reportPrint: (kind: ReportKind, z_number: number | null) => call<null>("report_print", { kind, z_number }),
+  reportPdf: (kind: ReportKind, z_number: number | null) => call<Saved>("report_pdf", { kind, z_number }),
 };
 
 export interface Events {
@@ -375,6 +710,9 @@ export interface Events {
   "incoming-changed": IncomingPayment[];
   "status-changed": StatusView;
   "cart-changed": CartView;
+  "refund-changed": RefundView;
+  "invoice-changed": InvoiceView;
+  "transactions-changed": null;
 }
 
 /** Subscribes to a backend event; resolves to the function that unsubscribes. */

@@ -2,6 +2,7 @@
 // and Kiswahili. Components call `t(key, params)` (lib/lang.svelte.ts) and never write text.
 
 import type { Language } from "./api";
+import { managerEn, managerSw } from "./i18n-manager";
 
 const en = {
   app_name: "Malipo",
@@ -260,6 +261,7 @@ const en = {
   cp_pay_paybill: "Pay Paybill {number}",
   cp_pay_till: "Pay Till {number}",
   cp_done: "Done.",
+  ...managerEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -508,6 +510,7 @@ const sw: Record<MessageKey, string> = {
   cp_pay_paybill: "Lipa Paybill {number}",
   cp_pay_till: "Lipa Till {number}",
   cp_done: "Imekamilika.",
+  ...managerSw,
 };
 
 export const catalogue: Record<Language, Record<MessageKey, string>> = { en, sw };
