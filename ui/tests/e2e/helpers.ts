@@ -10,6 +10,7 @@ export interface FakeConfig {
   autoTimeout?: boolean;
   customerPhone?: string | null;
   resume?: boolean;
+  refunds?: boolean;
 }
 
 export interface Call {
@@ -64,4 +65,12 @@ export function addIncoming(page: Page, p: { minor: number; payer_name?: string;
 export async function scan(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code);
   await page.keyboard.press("Enter");
+}
+
+/** Runs a function of the fake backend's `window.__fake` in the page (manager views' journeys). */
+export function fake<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+  return page.evaluate(
+    ([f, a]) => (window as unknown as { __fake: Record<string, (...x: unknown[]) => T> }).__fake[f as string]!(...(a as unknown[])),
+    [fn, args] as const,
+  );
 }
