@@ -266,3 +266,15 @@ test("day end: an X report, then the Z report with the counted cash and its diff
   await expect(page.getByTestId("dayend-note")).toContainText("Saved to /home/mama/Documents/malipo-z-1.pdf");
   expect((await calls(page, "report_pdf"))[0]?.args).toEqual({ kind: "z", z_number: 1 });
 });
+
+test("the manager views speak Kiswahili to a Kiswahili-speaking user", async ({ page }) => {
+  await open(page, { user: "Baraka" }, "#/manager/day-end");
+  await page.getByLabel("PIN ya meneja").fill("9999");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("tab-day-end")).toHaveText("Mwisho wa siku");
+  await expect(page.getByTestId("report-title")).toHaveText("Ripoti X");
+  await page.getByTestId("counted-cash").fill("2,500");
+  await expect(page.getByTestId("cash-verdict")).toHaveText("▲ Ziada ya KES 25.00");
+  await page.getByTestId("tab-unmatched").click();
+  await expect(page.getByTestId("um-reason").first()).toContainText("Namba ya akaunti iliyoandikwa hailingani");
+});
