@@ -278,3 +278,30 @@ test("the manager views speak Kiswahili to a Kiswahili-speaking user", async ({ 
   await page.getByTestId("tab-unmatched").click();
   await expect(page.getByTestId("um-reason").first()).toContainText("Namba ya akaunti iliyoandikwa hailingani");
 });
+
+test("an invoice's Paybill payment reversed: the reversal line appears and the balance re-opens", async ({ page }) => {
+  await asManager(page, "#/manager/invoices", { refunds: true });
+  await page.getByTestId("inv-new").click();
+  await page.getByTestId("inv-customer").selectOption({ label: "Otieno Odhiambo · 0722 000 111" });
+  await page.getByTestId("inv-line-desc").fill("Membership 2027");
+  await page.getByTestId("inv-line-price").fill("2000");
+  await page.getByTestId("inv-issue").click();
+  await expect(page.getByTestId("inv-status")).toHaveText("Issued");
+  await fake(page, "payInvoice", "INV-000001", 200_000, "TPBREV001");
+  await expect(page.getByTestId("inv-status")).toHaveText("Paid");
+  await page.getByTestId("inv-payment").getByRole("button", { name: /Refund/ }).click();
+  await expect(page.getByTestId("refund-what")).toContainText("KES 2,000.00 goes back to the customer by M-Pesa Paybill. The balance of INV-000001 opens again.");
+  await expect(page.getByTestId("refund-amount")).toHaveAttribute("readonly", "");
+  await page.getByTestId("refund-receipt").fill("TPBREV001");
+  await page.getByTestId("refund-pin").fill("9999");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("refund-progress")).toHaveAttribute("data-state", "pending");
+  await fake(page, "finishRefund", null, "completed");
+  await expect(page.getByTestId("refund-progress")).toContainText("Balance open again: KES 2,000.00.");
+  await page.getByTestId("refund-close").click();
+  await expect(page.getByTestId("inv-payment")).toHaveCount(2);
+  await expect(page.getByTestId("inv-payment").nth(1)).toContainText("Reversal");
+  await expect(page.getByTestId("inv-payment").nth(1)).toContainText("−KES 2,000.00");
+  await expect(page.getByTestId("inv-balance")).toHaveText("KES 2,000.00");
+  await expect(page.getByTestId("inv-status")).toHaveText("Issued");
+});
