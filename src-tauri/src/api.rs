@@ -343,6 +343,13 @@ impl Backend {
         self.sale_dto(sale_id)
     }
 
+    /// Whether refunds are allowed (any logged-in user may ask, to show or hide the button;
+    /// the engine refuses refunds itself when they are off).
+    pub fn refunds_enabled(&self) -> Result<bool, ApiError> {
+        self.cashier()?;
+        Ok(self.engine.refunds_enabled()?)
+    }
+
     pub fn receipt_print(&self, sale_id: i64) -> Result<(), ApiError> {
         self.cashier()?;
         self.register.sale(sale_id)?;

@@ -305,3 +305,8 @@ pub async fn training_customer(
     )
     .await
 }
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn refunds_enabled(b: State<'_, Backend>) -> Result<bool, ApiError> {
+    b.refunds_enabled()
+}

@@ -35,6 +35,18 @@ use crate::till::Till;
 pub const CUSTOMER_PHONE_WINDOW: &str = "customer-phone";
 const CUSTOMER_PHONE_ROUTE: &str = "index.html#/customer-phone";
 
+/// Set to `off` (or `0`) to start training mode without the customer-phone window, e.g. for
+/// screenshots of the register alone.
+pub const CUSTOMER_PHONE_ENV: &str = "MALIPO_CUSTOMER_PHONE";
+
+/// Whether training mode opens the customer-phone window (it does unless told `off`/`0`).
+pub fn customer_phone_wanted(setting: Option<String>) -> bool {
+    !matches!(
+        setting.as_deref().map(str::trim),
+        Some("off" | "0" | "false")
+    )
+}
+
 /// The app's context, generated at compile time from the top-level `tauri.conf.json` (paths
 /// in it, such as `build.frontendDist` and `bundle.icon`, are relative to that file).
 pub fn context() -> tauri::Context<tauri::Wry> {
@@ -74,7 +86,7 @@ pub fn run() -> Result<(), tauri::Error> {
             })?;
             let training = backend.training();
             app.manage(backend);
-            if training {
+            if training && customer_phone_wanted(std::env::var(CUSTOMER_PHONE_ENV).ok()) {
                 tauri::WebviewWindowBuilder::new(
                     app,
                     CUSTOMER_PHONE_WINDOW,
@@ -82,6 +94,8 @@ pub fn run() -> Result<(), tauri::Error> {
                 )
                 .title("Customer phone (training)")
                 .inner_size(380.0, 680.0)
+                // Beside the register's right edge on a 1280-wide screen, not over its cart.
+                .position(900.0, 60.0)
                 .resizable(true)
                 .build()?;
             }
@@ -118,6 +132,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::incoming_list,
             commands::incoming_claim,
             commands::receipt_print,
+            commands::refunds_enabled,
             commands::settings_get,
             commands::settings_save_shop,
             commands::settings_save_daraja,
@@ -179,6 +194,14 @@ mod tests {
             serde_json::to_value(compiled).unwrap(),
             serde_json::to_value(&from_file).unwrap()
         );
+    }
+
+    #[test]
+    fn the_customer_phone_window_opens_unless_switched_off() {
+        assert!(super::customer_phone_wanted(None));
+        assert!(super::customer_phone_wanted(Some("on".into())));
+        assert!(!super::customer_phone_wanted(Some("off".into())));
+        assert!(!super::customer_phone_wanted(Some("0".into())));
     }
 
     /// What the product asks of the shell today: a 1280x800 window called "Malipo".
