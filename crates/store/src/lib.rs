@@ -332,6 +332,12 @@ impl Store {
         self.write(|tx| table::inbox::insert(tx, event))
     }
 
+    /// Stores several events in one durable commit (a burst from the relay); returns each
+    /// one's (id, new?) in order. A sequence number seen before is not stored twice.
+    pub fn inbox_insert_many(&mut self, events: &[NewInboxEvent<'_>]) -> Result<Vec<(i64, bool)>> {
+        self.write(|tx| events.iter().map(|e| table::inbox::insert(tx, e)).collect())
+    }
+
     /// Records what processing an event did (`ignored`, `error`, …) when posting did not.
     pub fn inbox_set_outcome(
         &mut self,

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use malipo_core::Timestamp;
 use malipo_store::Store;
 use malipo_vault::Sensitive;
@@ -28,8 +29,10 @@ pub struct SyncConfig {
     /// First wait after a failure; doubles per failure up to `backoff_max`.
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
-    /// Acknowledge at least this often while a burst is streaming in.
+    /// Acknowledge at least every this many events while a burst is streaming in…
     pub ack_every: u32,
+    /// …and as soon as the stream has been quiet this long.
+    pub ack_delay: Duration,
     /// A stream silent this long (no event, no keep-alive) is taken as dead.
     pub idle_timeout: Duration,
     pub connect_timeout: Duration,
@@ -45,6 +48,7 @@ impl SyncConfig {
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             ack_every: 256,
+            ack_delay: Duration::from_millis(20),
             idle_timeout: Duration::from_secs(45),
             connect_timeout: Duration::from_secs(10),
         }
@@ -74,16 +78,28 @@ pub struct SyncStatus {
 pub trait Inbox: Send + Sync + 'static {
     /// Durably stores one event; `Ok(false)` when its sequence number was stored before.
     fn store(&self, event: &Decoded) -> Result<bool, String>;
+
+    /// Durably stores a burst of events, in order (one commit where the store allows it).
+    fn store_all(&self, events: &[Decoded]) -> Result<Vec<bool>, String> {
+        events.iter().map(|e| self.store(e)).collect()
+    }
 }
 
 impl Inbox for Mutex<Store> {
     fn store(&self, event: &Decoded) -> Result<bool, String> {
+        self.store_all(std::slice::from_ref(event))
+            .map(|new| new.first().copied().unwrap_or(false))
+    }
+
+    /// One commit (one fsync) for the whole burst: a backlog drains at disk speed.
+    fn store_all(&self, events: &[Decoded]) -> Result<Vec<bool>, String> {
+        let rows: Vec<_> = events.iter().map(Decoded::as_inbox).collect();
         let mut store = self
             .lock()
             .map_err(|_| "the till database lock was poisoned".to_owned())?;
         store
-            .inbox_insert(&event.as_inbox())
-            .map(|(_, new)| new)
+            .inbox_insert_many(&rows)
+            .map(|ids| ids.into_iter().map(|(_, new)| new).collect())
             .map_err(|e| e.to_string())
     }
 }
@@ -228,59 +244,76 @@ impl SyncClient {
 
     async fn stream(&self, mut response: reqwest::Response, inbox: &dyn Inbox) -> LinkError {
         let mut reader = SseReader::new();
-        let mut unacked: Option<i64> = None;
-        let mut since_ack: u32 = 0;
+        // Stored but not yet acknowledged: (highest sequence, how many).
+        let mut unacked: Option<(i64, u32)> = None;
         loop {
-            let chunk = match tokio::time::timeout(self.config.idle_timeout, response.chunk()).await
-            {
-                Err(_) => return LinkError::Idle,
+            // Wait for bytes; when some events wait for their acknowledgement, wait only
+            // briefly — a quiet moment is when to acknowledge.
+            let wait = if unacked.is_some() {
+                self.config.ack_delay
+            } else {
+                self.config.idle_timeout
+            };
+            let chunk = match tokio::time::timeout(wait, response.chunk()).await {
+                Err(_) => match unacked.take() {
+                    Some((seq, _)) => {
+                        if let Err(e) = self.ack(seq).await {
+                            return e;
+                        }
+                        continue;
+                    }
+                    None => return LinkError::Idle,
+                },
                 Ok(Err(e)) => return LinkError::Http(e.without_url()),
                 Ok(Ok(None)) => return LinkError::Closed,
                 Ok(Ok(Some(bytes))) => bytes,
             };
             reader.feed(&chunk);
+            // Whatever else has already arrived joins this burst.
+            while let Some(Ok(Some(more))) = response.chunk().now_or_never() {
+                reader.feed(&more);
+            }
+            // Every complete event in the buffer: stored in one commit per `ack_every`.
             loop {
-                let message = match reader.next_message() {
-                    Ok(Some(m)) => m,
-                    Ok(None) => break,
-                    Err(e) => return e.into(),
-                };
-                if message.event != "event" {
-                    continue;
+                let mut burst = Vec::new();
+                while burst.len() < self.config.ack_every as usize {
+                    let message = match reader.next_message() {
+                        Ok(Some(m)) => m,
+                        Ok(None) => break,
+                        Err(e) => return e.into(),
+                    };
+                    if message.event != "event" {
+                        continue;
+                    }
+                    match decode(&message.data) {
+                        Ok(e) => burst.push(e),
+                        Err(e) => return e.into(),
+                    }
                 }
-                let event = match decode(&message.data) {
-                    Ok(e) => e,
-                    Err(e) => return e.into(),
+                let Some(last) = burst.last().map(|e| e.seq) else {
+                    break;
                 };
-                let new = match inbox.store(&event) {
+                let new = match inbox.store_all(&burst) {
                     Ok(new) => new,
                     Err(e) => return LinkError::Inbox(e),
                 };
+                let fresh = new.iter().filter(|n| **n).count() as u64;
                 self.status.send_modify(|s| {
-                    s.last_stored_seq = Some(event.seq);
-                    s.received += 1;
-                    if new {
-                        s.stored += 1;
-                    }
+                    s.last_stored_seq = Some(last);
+                    s.received += burst.len() as u64;
+                    s.stored += fresh;
                 });
-                if new {
+                if fresh > 0 {
                     self.stored.notify_one();
                 }
-                unacked = Some(event.seq);
-                since_ack += 1;
-                if since_ack >= self.config.ack_every {
-                    if let Err(e) = self.ack(event.seq).await {
+                let count = unacked.map_or(0, |(_, n)| n) + burst.len() as u32;
+                unacked = Some((last, count));
+                if count >= self.config.ack_every {
+                    unacked = None;
+                    if let Err(e) = self.ack(last).await {
                         return e;
                     }
-                    unacked = None;
-                    since_ack = 0;
                 }
-            }
-            if let Some(seq) = unacked.take() {
-                if let Err(e) = self.ack(seq).await {
-                    return e;
-                }
-                since_ack = 0;
             }
         }
     }
