@@ -71,3 +71,19 @@ ui-e2e: ui-build
 	cd ui && npx playwright test
 
 ui-test: ui-typecheck ui-unit ui-e2e
+
+# The real app under Xvfb, driven through WebDriver (tauri-driver + WebKitWebDriver; the driver
+# is tests/webdriver/malipo_wd.py, Python standard library only): an M-Pesa STK sale approved
+# on the training customer phone, then the ledger read back with malipo-cli.
+# `perf` prints cold start and resident memory after 100 cash sales; `screenshots` refreshes
+# docs/screenshots/ (README "Screenshots").
+.PHONY: webdriver perf screenshots
+
+webdriver: ui
+	./scripts/webdriver-stk.sh
+
+perf: ui
+	./scripts/perf-register.sh
+
+screenshots: ui
+	./tests/webdriver/screenshots.sh

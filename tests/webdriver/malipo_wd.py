@@ -1,0 +1,671 @@
+"""Drives the real Malipo app (training mode) through tauri-driver + WebKitWebDriver.
+
+A tiny W3C WebDriver client on the Python standard library (no pip, no venv), plus the three
+jobs the scripts in scripts/ ask for:
+
+    python3 malipo_wd.py stk      --app BIN --db DATA_DIR/malipo.db --cli MALIPO_CLI
+    python3 malipo_wd.py screens  --app BIN --out docs/screenshots
+    python3 malipo_wd.py perf     --app BIN --sales 100
+
+tauri-driver must already listen on WD_URL (default http://127.0.0.1:4444); it starts the app
+itself (with this process's environment, so MALIPO_DATA_DIR reaches the app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+WD_URL = os.environ.get("WD_URL", "http://127.0.0.1:4444")
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+
+# W3C key codes.
+ENTER = "\ue007"
+ESCAPE = "\ue00c"
+F2 = "\ue032"
+F3 = "\ue033"
+F4 = "\ue034"
+F5 = "\ue035"
+F6 = "\ue036"
+
+# The demo catalogue (assets/catalogue.json).
+SUGAR = "6161101660012"  # KES 250.00
+BREAD = "6161102340018"  # KES 65.00
+MILK = "6161100420025"  # KES 60.00
+PHONE = "0712345678"
+
+
+class WebDriverError(RuntimeError):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[webdriver {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+class Session:
+    def __init__(self, app: str, timeout: float = 120.0):
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "wry",
+                    "tauri:options": {"application": app},
+                }
+            }
+        }
+        self.started = time.monotonic()
+        value = self._req("POST", "/session", caps, timeout=timeout)
+        self.created = time.monotonic()
+        self.sid = value["sessionId"]
+
+    # --- transport -----------------------------------------------------------------------
+    def _req(self, method: str, path: str, body: object | None = None, timeout: float = 60.0):
+        data = None if body is None else json.dumps(body).encode()
+        # tauri-driver now and then loses its kept-alive connection to WebKitWebDriver and
+        # answers by closing ours ("client error (SendRequest)"): the command never reached
+        # the page, so sending it again is safe.
+        for attempt in range(4):
+            req = urllib.request.Request(WD_URL + path, data=data, method=method)
+            req.add_header("Content-Type", "application/json")
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as resp:
+                    payload = json.loads(resp.read() or b"{}")
+                return payload.get("value")
+            except urllib.error.HTTPError as e:
+                text = e.read().decode(errors="replace")
+                raise WebDriverError(f"{method} {path}: HTTP {e.code}: {text[:600]}") from None
+            except (http.client.RemoteDisconnected, ConnectionResetError, urllib.error.URLError) as e:
+                if isinstance(e, urllib.error.URLError) and not isinstance(
+                    e.reason, (http.client.RemoteDisconnected, ConnectionResetError, ConnectionRefusedError)
+                ):
+                    raise
+                if attempt == 3:
+                    raise WebDriverError(f"{method} {path}: {e}") from None
+                log(f"{method} {path}: {e!r}; sending again")
+                time.sleep(0.3)
+        raise AssertionError("unreachable")
+
+    def cmd(self, method: str, path: str, body: object | None = None, timeout: float = 60.0):
+        return self._req(method, f"/session/{self.sid}{path}", body, timeout)
+
+    def quit(self) -> None:
+        try:
+            self._req("DELETE", f"/session/{self.sid}", timeout=30)
+        except Exception as e:  # the app may already be gone
+            log(f"session delete: {e}")
+
+    # --- windows, script, screenshots -----------------------------------------------------
+    def handles(self) -> list[str]:
+        return self.cmd("GET", "/window/handles")
+
+    def handle(self) -> str:
+        return self.cmd("GET", "/window")
+
+    def switch(self, handle: str) -> None:
+        self.cmd("POST", "/window", {"handle": handle})
+
+    def js(self, script: str, *args):
+        return self.cmd("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def js_async(self, script: str, *args):
+        return self.cmd("POST", "/execute/async", {"script": script, "args": list(args)})
+
+    def screenshot(self, path: str) -> None:
+        png = base64.b64decode(self.cmd("GET", "/screenshot"))
+        with open(path, "wb") as f:
+            f.write(png)
+
+    def set_hash(self, route: str) -> None:
+        self.js("location.hash = arguments[0];", route)
+
+    # --- elements -------------------------------------------------------------------------
+    def find(self, css: str):
+        try:
+            found = self.cmd("POST", "/element", {"using": "css selector", "value": css})
+        except WebDriverError as e:
+            if "no such element" in str(e):
+                return None
+            raise
+        if not isinstance(found, dict) or ELEMENT not in found:
+            raise WebDriverError(f"find {css}: unexpected answer {found!r}")
+        return found[ELEMENT]
+
+    def tid(self, testid: str) -> str:
+        return f'[data-testid="{testid}"]'
+
+    def wait(self, css: str, timeout: float = 15.0, text: str | None = None, visible: bool = True):
+        """Waits for an element (optionally containing text); returns its id."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                el = self.find(css)
+                if el is not None:
+                    if text is None and not visible:
+                        return el
+                    shown = self.text(el)
+                    last = shown
+                    if (not visible or self.displayed(el)) and (text is None or text in shown):
+                        return el
+            except WebDriverError as e:
+                if "stale" not in str(e):
+                    raise
+            time.sleep(0.05)
+        raise WebDriverError(f"timed out after {timeout}s waiting for {css}" + (f" with {text!r} (last text {last!r})" if text else ""))
+
+    def wait_gone(self, css: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.find(css) is None:
+                return
+            time.sleep(0.05)
+        raise WebDriverError(f"{css} still there after {timeout}s")
+
+    def text(self, el: str) -> str:
+        return self.cmd("GET", f"/element/{el}/text")
+
+    def displayed(self, el: str) -> bool:
+        return bool(self.cmd("GET", f"/element/{el}/displayed"))
+
+    def attr(self, el: str, name: str):
+        return self.cmd("GET", f"/element/{el}/attribute/{name}")
+
+    def click(self, css: str, timeout: float = 15.0) -> None:
+        el = self.wait(css, timeout)
+        self.cmd("POST", f"/element/{el}/click", {})
+
+    def click_text(self, text: str, tag: str = "button", timeout: float = 15.0) -> None:
+        xpath = f"//{tag}[contains(normalize-space(.), {json.dumps(text)})]"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                found = self.cmd("POST", "/element", {"using": "xpath", "value": xpath})
+                self.cmd("POST", f"/element/{found[ELEMENT]}/click", {})
+                return
+            except WebDriverError as e:
+                if "no such element" not in str(e) and "not interactable" not in str(e):
+                    raise
+            time.sleep(0.1)
+        raise WebDriverError(f"no {tag} with text {text!r} after {timeout}s")
+
+    def type_into(self, css: str, text: str, clear: bool = True) -> None:
+        el = self.wait(css)
+        if clear:
+            self.cmd("POST", f"/element/{el}/clear", {})
+        self.cmd("POST", f"/element/{el}/value", {"text": text})
+
+    def keys(self, text: str) -> None:
+        """Types at whatever has focus, as a keyboard (or a barcode scanner) would."""
+        actions = []
+        for ch in text:
+            actions += [{"type": "keyDown", "value": ch}, {"type": "keyUp", "value": ch}]
+        self.cmd("POST", "/actions", {"actions": [{"type": "key", "id": "kbd", "actions": actions}]})
+        self.cmd("DELETE", "/actions")
+
+
+# --- register steps ------------------------------------------------------------------------
+
+def login(s: Session, name: str, pin: str) -> None:
+    s.type_into("#login-name", name)
+    s.type_into("#login-pin", pin)
+    s.keys(ENTER)
+    s.wait(s.tid("search"), 20)
+    s.wait(s.tid("current-user"), 10, text=name)
+
+
+def scan(s: Session, code: str) -> None:
+    """Types a barcode and Enter at the focused search field, then waits for the line."""
+    before = len(s.js("return document.querySelectorAll('[data-testid=cart-line]').length;") and [1] or [])
+    del before
+    s.keys(code + ENTER)
+
+
+def cart_total(s: Session) -> str:
+    return s.text(s.wait(s.tid("cart-total")))
+
+
+def wait_cart_total(s: Session, want: str, timeout: float = 10.0) -> None:
+    s.wait(s.tid("cart-total"), timeout, text=want)
+
+
+def next_sale(s: Session) -> None:
+    s.click(s.tid("next-sale"))
+    s.wait(s.tid("cart-lines"), 10, text="empty")
+
+
+def cash_sale(s: Session, code: str, total: str, tendered: str) -> None:
+    s.wait(s.tid("search"))
+    scan(s, code)
+    wait_cart_total(s, total)
+    s.keys(F2)
+    s.wait(s.tid("cash-tendered"))
+    s.keys(tendered + ENTER)
+    s.wait(s.tid("sale-complete"), 15, text="Sale complete")
+
+
+def start_stk(s: Session, code: str, total: str, phone: str = PHONE) -> None:
+    s.wait(s.tid("search"))
+    scan(s, code)
+    wait_cart_total(s, total)
+    s.keys(F3)
+    s.wait(s.tid("stk-phone"))
+    s.type_into(s.tid("stk-phone"), phone)
+    s.wait(s.tid("phone-hint"), 5, text="✓")
+    s.click(s.tid("stk-send"))
+    s.wait(s.tid("waiting"), 20, text="Waiting for customer")
+
+
+class Phone:
+    """The training customer's phone: its own window when WebKitWebDriver lists it, else the
+    register's window switched to #/customer-phone (same backend, same prompt)."""
+
+    def __init__(self, s: Session, main: str):
+        self.s = s
+        self.main = main
+        self.handle = None
+        for h in s.handles():
+            if h == main:
+                continue
+            s.switch(h)
+            try:
+                href = s.js("return location.href;")
+            except WebDriverError:
+                href = ""
+            if "customer-phone" in (href or ""):
+                self.handle = h
+            s.switch(main)
+        log(f"customer-phone window handle: {self.handle or 'not listed (falls back to #/customer-phone in the main window)'}")
+
+    def enter(self) -> None:
+        if self.handle is not None:
+            self.s.switch(self.handle)
+        else:
+            self.s.set_hash("#/customer-phone")
+        self.s.wait(self.s.tid("customer-phone"), 10)
+
+    def leave(self) -> None:
+        if self.handle is not None:
+            self.s.switch(self.main)
+        else:
+            self.s.set_hash("#/")
+            self.s.wait(self.s.tid("tender"), 10, visible=False)
+
+    def answer(self, button: str, amount: str) -> None:
+        self.enter()
+        try:
+            self.s.wait(self.s.tid("cp-stk"), 20, text=amount)
+            self.s.click_text(button)
+            self.s.wait("p.msg", 10)
+        finally:
+            self.leave()
+
+
+def ledger(cli: str, db: str, what: str = "payments") -> object:
+    out = subprocess.run([cli, "--db", db, what], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+# --- jobs ----------------------------------------------------------------------------------
+
+def job_stk(args) -> int:
+    s = Session(args.app)
+    try:
+        main = s.handle()
+        s.wait("#login-name", 30)
+        s.wait(s.tid("training-banner"), 10, text="TRAINING")
+        login(s, "Cashier", "0000")
+        log("logged in as Cashier")
+        phone = Phone(s, main)
+        start_stk(s, SUGAR, "KES 250.00")
+        log("STK prompt sent; waiting shown with countdown: " + s.text(s.wait(s.tid("countdown"))))
+        phone.answer("Enter PIN and pay", "KES 250.00")
+        log("customer approved on the phone")
+        done = s.text(s.wait(s.tid("sale-complete"), 30, text="Sale complete"))
+        tenders = s.text(s.wait(s.tid("tenders")))
+        log(f"register: {done!r} / {tenders!r}")
+        if "M-Pesa" not in tenders:
+            raise WebDriverError(f"tender line does not say M-Pesa: {tenders!r}")
+    finally:
+        s.quit()
+
+    # The ledger, read from the SQLite store by the support tool.
+    payments = ledger(args.cli, args.db, "payments")
+    attempts = ledger(args.cli, args.db, "attempts")
+    print(json.dumps({"payments": payments, "attempts": attempts}, indent=1)[:4000])
+    return check_ledger(payments, attempts)
+
+
+def check_ledger(payments, attempts) -> int:
+    """The sale is paid in the ledger: its STK attempt succeeded, and exactly one payment of
+    KES 250.00 (25000 minor units) from that attempt is allocated in full to sale T1-000001."""
+    problems, warnings = [], []
+    stk = [a for a in attempts["attempts"] if a["method"] == "mpesa_stk"]
+    if len(stk) != 1:
+        problems.append(f"expected 1 STK attempt, found {len(stk)}")
+    elif stk[0]["state"] != "succeeded":
+        problems.append(f"the STK attempt is {stk[0]['state']!r}, not 'succeeded'")
+    rows = payments["payments"]
+    if len(rows) != 1:
+        problems.append(f"expected 1 payment in the ledger, found {len(rows)}")
+    else:
+        p = rows[0]
+        if p["amount"]["minor"] != 25000 or p["amount"]["currency"] != "KES":
+            problems.append(f"payment amount is {p['amount']}, not KES 250.00")
+        if stk and p["attempt_id"] != stk[0]["id"]:
+            problems.append(f"payment's attempt_id {p['attempt_id']} is not the STK attempt {stk[0]['id']}")
+        allocated = sum(a["amount"]["minor"] for a in p["allocations"] if a["target"]["kind"] == "sale" and a["target"]["number"] == "T1-000001")
+        if allocated != 25000:
+            problems.append(f"sale T1-000001 has {allocated} minor units allocated, not 25000")
+        if p["unmatched"] is not None:
+            problems.append(f"the payment is (partly) unmatched: {p['unmatched']}")
+        if not p["receipt"]:
+            problems.append("the payment has no M-Pesa receipt number")
+        if p["method"] != "mpesa_stk":
+            warnings.append(
+                f"the payment is recorded with method {p['method']!r}, not 'mpesa_stk' (the simulator "
+                "sends a C2B confirmation and the STK callback for the same receipt; whichever is "
+                "processed first names the method)"
+            )
+    for w in warnings:
+        log("WARNING: " + w)
+    if os.environ.get("WEBDRIVER_STRICT_METHOD") and warnings:
+        problems += warnings
+    if problems:
+        for p in problems:
+            log("LEDGER CHECK FAILED: " + p)
+        return 1
+    log("LEDGER OK: sale T1-000001 is paid — one M-Pesa payment of KES 250.00 from the succeeded STK attempt, allocated in full")
+    return 0
+
+
+def job_screens(args) -> int:
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+
+    def shot(name: str) -> None:
+        path = os.path.join(out, name + ".png")
+        if args.root:
+            subprocess.run(["import", "-window", "root", path], check=True)
+        else:
+            s.screenshot(path)
+        log(f"screenshot {path}")
+
+    s = Session(args.app)
+    try:
+        main = s.handle()
+        s.wait("#login-name", 30)
+        time.sleep(0.5)
+        shot("login-training-banner")
+        login(s, "Cashier", "0000")
+        phone = Phone(s, main)
+
+        # Register with a cart, and the status bar / TRAINING banner.
+        scan(s, SUGAR)
+        scan(s, BREAD)
+        scan(s, MILK)
+        wait_cart_total(s, "KES 375.00")
+        time.sleep(0.3)
+        shot("register-cart")
+
+        # Cash with change.
+        s.keys(F2)
+        s.wait(s.tid("cash-tendered"))
+        s.keys("500")
+        s.wait(s.tid("cash-preview"), 5, text="125.00")
+        shot("tender-cash-preview")
+        s.keys(ENTER)
+        s.wait(s.tid("change"), 15, text="125.00")
+        shot("tender-cash-change")
+        next_sale(s)
+
+        # STK waiting with countdown, then confirmed.
+        start_stk(s, SUGAR, "KES 250.00")
+        time.sleep(1.2)
+        shot("tender-stk-waiting")
+        if phone.handle is not None:
+            phone.enter()
+            s.wait(s.tid("cp-stk"), 20, text="KES 250.00")
+            shot("customer-phone")
+            phone.leave()
+        else:
+            phone.enter()
+            s.wait(s.tid("cp-stk"), 20, text="KES 250.00")
+            shot("customer-phone")
+            phone.leave()
+        phone.answer("Enter PIN and pay", "KES 250.00")
+        s.wait(s.tid("sale-complete"), 30)
+        time.sleep(0.3)
+        shot("tender-stk-confirmed")
+        next_sale(s)
+
+        # STK cancelled by the customer.
+        start_stk(s, BREAD, "KES 65.00")
+        phone.answer("Cancel", "KES 65.00")
+        s.wait(s.tid("outcome"), 30, text="cancelled")
+        shot("tender-stk-cancelled")
+        # STK failed (wrong PIN).
+        s.click(s.tid("retry"))
+        s.wait(s.tid("stk-phone"))
+        s.click(s.tid("stk-send"))
+        s.wait(s.tid("waiting"), 20)
+        phone.answer("wrong PIN", "KES 65.00")
+        s.wait(s.tid("outcome"), 30, text="failed")
+        shot("tender-stk-failed")
+        s.click(s.tid("other-method"))
+        s.wait(s.tid("tender"), 10, visible=False)
+
+        # QR shown (same sale, still unpaid).
+        s.keys(F4)
+        s.click(s.tid("qr-show"))
+        s.wait(s.tid("qr-image"), 20)
+        time.sleep(0.5)
+        shot("tender-qr")
+        if phone.handle is not None or True:
+            phone.enter()
+            s.click_text("Scan", timeout=20)
+            s.wait("p.msg", 10)
+            phone.leave()
+        s.wait(s.tid("sale-complete"), 30)
+        next_sale(s)
+
+        # Paybill/Till with the incoming payments strip: a customer pays the Till from the phone.
+        scan(s, MILK)
+        wait_cart_total(s, "KES 60.00")
+        s.keys(F5)
+        s.click(s.tid("till-show"))
+        s.wait(s.tid("till-numbers"), 20)
+        phone.enter()
+        s.type_into("#cp-amount", "60")
+        if s.find("#cp-account") is not None:
+            account = None
+        s.click_text("Pay Till")
+        s.wait("p.msg", 10)
+        phone.leave()
+        s.wait(s.tid("incoming-payment"), 30)
+        time.sleep(0.3)
+        shot("tender-till-incoming")
+        s.click_text("Claim for this sale")
+        s.wait(s.tid("sale-complete"), 30)
+        next_sale(s)
+
+        # Card popup (the simulator's Paystack stand-in).
+        scan(s, SUGAR)
+        wait_cart_total(s, "KES 250.00")
+        s.keys(F6)
+        s.type_into(s.tid("card-email"), "wanjiru@example.com")
+        s.click(s.tid("card-start"))
+        s.wait(s.tid("card-overlay"), 30)
+        time.sleep(2.0)
+        shot("tender-card-popup")
+        frame = s.wait(s.tid("card-frame"), 10)
+        s.cmd("POST", "/frame", {"id": {ELEMENT: frame}})
+        try:
+            s.click_text("Pay", timeout=20)
+        finally:
+            s.cmd("POST", "/frame/parent", {})
+        s.wait(s.tid("sale-complete"), 30)
+        next_sale(s)
+
+        # Split tender: part cash, the balance by STK.
+        scan(s, SUGAR)
+        scan(s, BREAD)
+        wait_cart_total(s, "KES 315.00")
+        s.keys(F2)
+        s.wait(s.tid("cash-tendered"))
+        s.keys("100" + ENTER)
+        s.wait(s.tid("balance"), 15, text="215.00")
+        s.keys(F3)
+        s.type_into(s.tid("stk-phone"), PHONE)
+        s.click(s.tid("stk-send"))
+        s.wait(s.tid("waiting"), 20)
+        time.sleep(0.8)
+        shot("tender-split")
+        phone.answer("Enter PIN and pay", "KES 215.00")
+        s.wait(s.tid("sale-complete"), 30)
+        time.sleep(0.3)
+        shot("tender-split-complete")
+        next_sale(s)
+
+        # Settings (manager PIN).
+        s.set_hash("#/settings")
+        s.type_into("#manager-pin", "1234")
+        s.keys(ENTER)
+        s.wait(s.tid("save-daraja"), 20)
+        time.sleep(0.5)
+        shot("settings")
+    finally:
+        s.quit()
+    return 0
+
+
+def memory_tree_kb(root_pid: int) -> tuple[int, int, list[tuple[int, str, int, int]]]:
+    """VmRSS and Pss of a process and all its descendants (WebKit's web and network
+    processes). RSS counts the shared libraries (libwebkit2gtk is mapped into every one of
+    them) once per process; PSS shares them out, so the PSS sum is what the tree really costs."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+            ppid = int(st[st.rindex(")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(d))
+        except (OSError, ValueError):
+            pass
+    rss_total, pss_total, rows, todo = 0, 0, [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                fields = dict(l.split(":", 1) for l in f if ":" in l)
+            rss = int(fields.get("VmRSS", "0 kB").split()[0])
+            pss = 0
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1])
+            rows.append((pid, fields["Name"].strip(), rss, pss))
+            rss_total += rss
+            pss_total += pss
+        except (OSError, ValueError, KeyError):
+            pass
+    return rss_total, pss_total, rows
+
+
+def process_age_s(pid: int) -> float:
+    """Seconds since the process started (from /proc: clock ticks since boot)."""
+    with open(f"/proc/{pid}/stat") as f:
+        st = f.read()
+    start_ticks = int(st[st.rindex(")") + 2:].split()[19])
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def find_app_pid(app: str) -> int:
+    name = os.path.basename(app)[:15]
+    best = None
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/comm") as f:
+                if f.read().strip() == name:
+                    best = int(d) if best is None else max(best, int(d))
+        except OSError:
+            pass
+    if best is None:
+        raise WebDriverError(f"no running process named {name}")
+    return best
+
+
+def job_perf(args) -> int:
+    t0 = time.monotonic()
+    s = Session(args.app)
+    try:
+        s.wait("#login-name", 60)
+        t_login = time.monotonic()
+        pid = find_app_pid(args.app)
+        age_at_login = process_age_s(pid) - (time.monotonic() - t_login)
+        login(s, "Cashier", "0000")
+        t_register = time.monotonic()
+        log(f"app pid {pid}")
+        results = {
+            "build": os.path.basename(os.path.dirname(args.app)),
+            "customer_phone_window": os.environ.get("MALIPO_CUSTOMER_PHONE", "on"),
+            "process_start_to_login_usable_s": round(age_at_login, 2),
+            "webdriver_new_session_to_login_usable_s": round(t_login - t0, 3),
+            "login_submit_to_register_rendered_s": round(t_register - t_login, 3),
+        }
+        rss0, pss0, _ = memory_tree_kb(pid)
+        results["after_login"] = {"rss_sum_mb": round(rss0 / 1024, 1), "pss_sum_mb": round(pss0 / 1024, 1)}
+        t_sales = time.monotonic()
+        for i in range(args.sales):
+            cash_sale(s, SUGAR, "KES 250.00", "300")
+            next_sale(s)
+            if (i + 1) % 25 == 0:
+                rss, pss, _ = memory_tree_kb(pid)
+                log(f"{i + 1} cash sales: process tree RSS {rss / 1024:.1f} MB, PSS {pss / 1024:.1f} MB")
+        results["sales"] = args.sales
+        results["sales_seconds"] = round(time.monotonic() - t_sales, 1)
+        rss, pss, rows = memory_tree_kb(pid)
+        results["after_sales"] = {
+            "rss_sum_mb": round(rss / 1024, 1),
+            "pss_sum_mb": round(pss / 1024, 1),
+            "processes": [{"pid": p, "name": n, "rss_mb": round(r / 1024, 1), "pss_mb": round(q / 1024, 1)} for p, n, r, q in rows],
+        }
+    finally:
+        s.quit()
+    print(json.dumps(results, indent=1))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("job", choices=["stk", "screens", "perf"])
+    ap.add_argument("--app", required=True)
+    ap.add_argument("--db")
+    ap.add_argument("--cli")
+    ap.add_argument("--out", default="docs/screenshots")
+    ap.add_argument("--root", action="store_true", help="capture the whole X screen (import -window root)")
+    ap.add_argument("--sales", type=int, default=100)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    return {"stk": job_stk, "screens": job_screens, "perf": job_perf}[args.job](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
