@@ -21,6 +21,7 @@ mod engine;
 mod error;
 pub mod flows;
 pub mod ingest;
+pub mod manager;
 pub mod receipts;
 pub mod refunds;
 pub mod register;

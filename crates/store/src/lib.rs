@@ -20,6 +20,7 @@ mod balance;
 pub mod check;
 pub mod dashboard;
 mod error;
+pub mod manager;
 pub mod migrate;
 pub mod posting;
 pub mod refund;
@@ -36,6 +37,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use dashboard::{Cursor, KpiGroup, Kpis, PaymentFilter, PaymentsPage};
 pub use error::{Result, StoreError};
+pub use manager::{FoundPayment, LedgerStatus, PaymentSearch, SearchTotal};
 pub use migrate::SCHEMA_VERSION;
 pub use posting::{Confirmation, ConflictField, PostOutcome, PostingRules, TargetBalance};
 pub use refund::RefundRequest;
