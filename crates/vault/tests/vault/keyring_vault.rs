@@ -66,7 +66,7 @@ impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         for key in &self.keys {
             if let Err(err) = self.vault.delete(key) {
-                eprintln!("could not remove test secret {key}: {err}");
+                eprintln!("could not remove test keyring entry {key}: {err}");
             }
         }
     }
@@ -185,7 +185,7 @@ fn the_entry_is_visible_to_secret_tool_under_service_and_account() {
             panic!("MALIPO_KEYRING_TESTS=required, but secret-tool (libsecret-tools) cannot run: {err}")
         }
         Err(err) => {
-            eprintln!("notice: secret-tool check skipped: {err} (install libsecret-tools)");
+            eprintln!("notice: the libsecret-tools cross-check was skipped: {err}");
             return;
         }
     };
