@@ -22,7 +22,7 @@ use crate::error::EngineError;
 pub use day::{CashierTotal, DayReport, RefundTotal};
 pub use transactions::{
     AuditLineView, ExportDone, HourBucket, Kpis, MethodTotal, Reference, TxDetail, TxFilter,
-    TxPage, TxRow,
+    TxPage, TxRow, EXPORT_PAGE,
 };
 pub use unmatched::{Attached, OpenTarget, UnmatchedView};
 
@@ -190,9 +190,10 @@ pub(crate) fn target_view(store: &Store, target: TargetRef) -> Result<TargetView
     let (kind, number, status) = match target {
         TargetRef::Sale(id) => {
             let s = store.sale_get(id)?;
+            // An open sale whose balance is settled is paid even before the till closes it.
             let status = match s.status {
-                malipo_core::SaleStatus::Open => "open",
                 malipo_core::SaleStatus::Void => "void",
+                malipo_core::SaleStatus::Open if b.balance.minor > 0 => "open",
                 _ => "paid",
             };
             ("sale", s.number, status.to_owned())
