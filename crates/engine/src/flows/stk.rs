@@ -250,32 +250,29 @@ impl Engine {
             Ok(a) => self.apply_stk_query_answer(attempt.id, a)?,
             Err(_) => false,
         };
-        match settled {
-            true => {}
-            false => {
-                let every = self.query_every_ms();
-                let unreachable_provider = answer.is_err();
-                if queries < max {
-                    self.schedule(attempt.id, now.plus_ms(every), queries);
-                } else if unreachable_provider && queries < max.saturating_add(retries) {
-                    // Past the window without an answer from Daraja: ask again with backoff
-                    // (16 s, 32 s, 64 s, …) before giving up.
-                    let extra = queries - max + 1;
-                    let backoff = every.saturating_mul(1_i64 << extra.min(10));
-                    self.schedule(attempt.id, now.plus_ms(backoff), queries);
-                } else {
-                    let reason = match &answer {
-                        Err(e) => format!("no confirmation could be obtained: {e}"),
-                        Ok(_) => "no response from the customer's phone".to_owned(),
-                    };
-                    self.store()?.attempt_transition(
-                        attempt.id,
-                        AttemptState::TimedOut,
-                        Some(&reason),
-                        now,
-                    )?;
-                    self.emit_attempt(attempt.id);
-                }
+        if !settled {
+            let every = self.query_every_ms();
+            let unreachable_provider = answer.is_err();
+            if queries < max {
+                self.schedule(attempt.id, now.plus_ms(every), queries);
+            } else if unreachable_provider && queries < max.saturating_add(retries) {
+                // Past the window without an answer from Daraja: ask again with backoff
+                // (16 s, 32 s, 64 s, …) before giving up.
+                let extra = queries - max + 1;
+                let backoff = every.saturating_mul(1_i64 << extra.min(10));
+                self.schedule(attempt.id, now.plus_ms(backoff), queries);
+            } else {
+                let reason = match &answer {
+                    Err(e) => format!("no confirmation could be obtained: {e}"),
+                    Ok(_) => "no response from the customer's phone".to_owned(),
+                };
+                self.store()?.attempt_transition(
+                    attempt.id,
+                    AttemptState::TimedOut,
+                    Some(&reason),
+                    now,
+                )?;
+                self.emit_attempt(attempt.id);
             }
         }
         Ok(())
