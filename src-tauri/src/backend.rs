@@ -247,6 +247,8 @@ impl Backend {
     /// `status-changed`.
     pub fn forward(&mut self, emit: Emit) {
         self.emit = Some(emit.clone());
+        self.tasks
+            .push(crate::manager::spawn_events(&self.engine, emit.clone()));
         let mut events = self.engine.subscribe();
         let engine = self.engine.clone();
         let register = self.register.clone();

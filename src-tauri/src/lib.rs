@@ -22,6 +22,8 @@ pub mod checks;
 pub mod commands;
 pub mod convert;
 pub mod dto;
+pub mod manager;
+pub mod manager_commands;
 pub mod till;
 
 use std::sync::Arc;
@@ -143,7 +145,18 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::settings_test_connection,
             commands::settings_register_c2b,
             commands::user_save,
-            commands::training_customer
+            commands::training_customer,
+            manager_commands::transactions_page,
+            manager_commands::transactions_export_csv,
+            manager_commands::transaction_detail,
+            manager_commands::unmatched_list,
+            manager_commands::open_targets,
+            manager_commands::unmatched_attach,
+            manager_commands::refund_request,
+            manager_commands::report_x,
+            manager_commands::report_z,
+            manager_commands::report_pdf,
+            manager_commands::report_print
         ])
         .run(context())
 }

@@ -9,6 +9,7 @@
 
 mod day;
 mod detail;
+mod print;
 mod refund;
 mod transactions;
 mod unmatched;

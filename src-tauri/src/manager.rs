@@ -1,0 +1,244 @@
+//! The "Manager views" commands of docs/ipc.md as methods on [`Backend`] (no Tauri types, so
+//! tests call them directly): each checks that a manager is unlocked, calls the engine's
+//! `manager` module, and hands back its contract-shaped result. Files (CSV exports, report
+//! PDFs) go under the data directory's `exports/` and `reports/` folders.
+
+use std::path::PathBuf;
+
+use malipo_core::TargetRef;
+use malipo_engine::manager::{
+    Attached, DayReport, ManagerError, OpenTarget, RefundView, TxDetail, TxFilter, TxPage,
+    UnmatchedView,
+};
+use malipo_engine::{Engine, EngineEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{Backend, Emit, TILL_ID};
+use crate::dto::ApiError;
+
+impl From<ManagerError> for ApiError {
+    fn from(error: ManagerError) -> Self {
+        match error {
+            ManagerError::Engine(e) => e.into(),
+            ManagerError::Io(e) => {
+                tracing::error!(error = %e, "a manager file could not be written");
+                ApiError::new(
+                    "store",
+                    "The file could not be written. Check the disk has room and try again.",
+                )
+            }
+            other => {
+                tracing::warn!(error = %other, code = other.code(), "refused");
+                ApiError::new(other.code(), other.to_string())
+            }
+        }
+    }
+}
+
+/// Where a file was written (and how many rows, for an export).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedDto {
+    pub path: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathDto {
+    pub path: String,
+}
+
+/// `{ kind, id }` of `unmatched_attach`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TargetArg {
+    pub kind: String,
+    pub id: i64,
+}
+
+/// Sends `transactions-changed` (payload `null`) whenever a payment or attempt moved.
+pub(crate) fn spawn_events(engine: &Engine, emit: Emit) -> tokio::task::JoinHandle<()> {
+    let mut events = engine.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(
+                    EngineEvent::AttemptChanged { .. }
+                    | EngineEvent::SaleChanged { .. }
+                    | EngineEvent::IncomingChanged,
+                ) => emit("transactions-changed", serde_json::Value::Null),
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    })
+}
+
+fn stamp(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "all".to_owned(), |v| v.to_string())
+}
+
+impl Backend {
+    /// The unlocked manager's name (`not_permitted` otherwise).
+    fn manager_name(&self) -> Result<String, ApiError> {
+        Ok(self.register.require_manager()?)
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.till
+            .db_path()
+            .parent()
+            .map_or_else(|| PathBuf::from("."), |p| p.to_path_buf())
+    }
+
+    fn emit_json(&self, name: &str, value: &impl Serialize) {
+        if let (Some(emit), Ok(json)) = (self.emit.as_ref(), serde_json::to_value(value)) {
+            emit(name, json);
+        }
+    }
+
+    pub fn transactions_page(
+        &self,
+        filter: &TxFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<TxPage, ApiError> {
+        self.manager_name()?;
+        Ok(self
+            .engine
+            .transactions_page(filter, cursor, limit, TILL_ID)?)
+    }
+
+    /// Streams every matching row to `<data dir>/exports/malipo-transactions-<from>-<to>.csv`.
+    pub fn transactions_export_csv(&self, filter: &TxFilter) -> Result<ExportedDto, ApiError> {
+        self.manager_name()?;
+        let path = self.data_dir().join("exports").join(format!(
+            "malipo-transactions-{}-{}.csv",
+            stamp(filter.from_ms),
+            stamp(filter.to_ms)
+        ));
+        let done = self
+            .engine
+            .transactions_export_csv(filter, &path, TILL_ID)?;
+        Ok(ExportedDto {
+            path: path.display().to_string(),
+            rows: done.rows,
+        })
+    }
+
+    pub fn transaction_detail(
+        &self,
+        payment_id: Option<i64>,
+        attempt_id: Option<i64>,
+    ) -> Result<TxDetail, ApiError> {
+        self.manager_name()?;
+        Ok(self
+            .engine
+            .transaction_detail(payment_id, attempt_id, TILL_ID)?)
+    }
+
+    pub fn unmatched_list(&self, query: &str) -> Result<Vec<UnmatchedView>, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.unmatched_list(query)?)
+    }
+
+    pub fn open_targets(&self, query: &str) -> Result<Vec<OpenTarget>, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.open_targets(query)?)
+    }
+
+    pub fn unmatched_attach(
+        &self,
+        unmatched_id: i64,
+        target: &TargetArg,
+        pin: &str,
+    ) -> Result<Attached, ApiError> {
+        self.manager_name()?;
+        let target = match target.kind.as_str() {
+            "sale" => TargetRef::Sale(target.id),
+            "invoice" => TargetRef::Invoice(target.id),
+            _ => {
+                return Err(ApiError::new(
+                    "invalid_input",
+                    "Choose a sale or an invoice to attach the money to.",
+                ))
+            }
+        };
+        let done = self.engine.unmatched_attach(unmatched_id, target, pin)?;
+        if let TargetRef::Sale(id) = target {
+            if let Ok(sale) = self.register.sale(id) {
+                self.emit_json("sale-changed", &crate::convert::sale(&sale));
+            }
+        }
+        Ok(done)
+    }
+
+    pub async fn refund_request(
+        &self,
+        payment_id: i64,
+        amount_minor: i64,
+        receipt: &str,
+        manager: &str,
+        pin: &str,
+    ) -> Result<RefundView, ApiError> {
+        self.manager_name()?;
+        let view = self
+            .engine
+            .refund_request(payment_id, amount_minor, receipt, manager, pin)
+            .await?;
+        self.emit_json("refund-changed", &view);
+        Ok(view)
+    }
+
+    pub fn report_x(&self) -> Result<DayReport, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.report_x()?)
+    }
+
+    pub fn report_z(&self, counted_cash_minor: i64, pin: &str) -> Result<DayReport, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.report_z(counted_cash_minor, pin)?)
+    }
+
+    fn report_of(&self, kind: &str, z_number: Option<i64>) -> Result<DayReport, ApiError> {
+        match kind {
+            "x" => Ok(self.engine.report_x()?),
+            "z" => Ok(self.engine.report_z_get(z_number)?),
+            _ => Err(ApiError::new(
+                "invalid_input",
+                "Choose the X or the Z report.",
+            )),
+        }
+    }
+
+    /// Saves the report's PDF under `<data dir>/reports/` and says where.
+    pub fn report_pdf(&self, kind: &str, z_number: Option<i64>) -> Result<PathDto, ApiError> {
+        let manager = self.manager_name()?;
+        let report = self.report_of(kind, z_number)?;
+        let bytes = self.engine.report_pdf(&report, TILL_ID, &manager)?;
+        let name = match report.z_number {
+            Some(n) if kind == "z" => format!("malipo-z-{n:04}.pdf"),
+            _ => format!("malipo-x-{}.pdf", report.to_ms),
+        };
+        let dir = self.data_dir().join("reports");
+        let write = || -> std::io::Result<PathBuf> {
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join(name);
+            std::fs::write(&path, &bytes)?;
+            Ok(path)
+        };
+        let path = write().map_err(ManagerError::Io)?;
+        Ok(PathDto {
+            path: path.display().to_string(),
+        })
+    }
+
+    /// The receipt printer is not connected to the shell yet: the report is checked and the
+    /// manager told `printer_offline` (the PDF works).
+    pub fn report_print(&self, kind: &str, z_number: Option<i64>) -> Result<(), ApiError> {
+        self.manager_name()?;
+        self.report_of(kind, z_number)?;
+        Err(ApiError::new(
+            "printer_offline",
+            "The receipt printer is not connected on this till; save the PDF instead.",
+        ))
+    }
+}

@@ -1,0 +1,107 @@
+//! The Tauri wrappers of the "Manager views" commands (docs/ipc.md), one per command over
+//! [`Backend`]'s methods in `manager.rs`; `rename_all = "snake_case"` and off the main thread.
+
+use tauri::State;
+
+use malipo_engine::manager::{
+    Attached, DayReport, OpenTarget, RefundView, TxDetail, TxFilter, TxPage, UnmatchedView,
+};
+
+use crate::backend::Backend;
+use crate::dto::ApiError;
+use crate::manager::{ExportedDto, PathDto, TargetArg};
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn transactions_page(
+    b: State<'_, Backend>,
+    filter: TxFilter,
+    cursor: Option<String>,
+    limit: i64,
+) -> Result<TxPage, ApiError> {
+    b.transactions_page(&filter, cursor.as_deref(), limit)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn transactions_export_csv(
+    b: State<'_, Backend>,
+    filter: TxFilter,
+) -> Result<ExportedDto, ApiError> {
+    b.transactions_export_csv(&filter)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn transaction_detail(
+    b: State<'_, Backend>,
+    payment_id: Option<i64>,
+    attempt_id: Option<i64>,
+) -> Result<TxDetail, ApiError> {
+    b.transaction_detail(payment_id, attempt_id)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn unmatched_list(
+    b: State<'_, Backend>,
+    query: String,
+) -> Result<Vec<UnmatchedView>, ApiError> {
+    b.unmatched_list(&query)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn open_targets(b: State<'_, Backend>, query: String) -> Result<Vec<OpenTarget>, ApiError> {
+    b.open_targets(&query)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn unmatched_attach(
+    b: State<'_, Backend>,
+    unmatched_id: i64,
+    target: TargetArg,
+    pin: String,
+) -> Result<Attached, ApiError> {
+    b.unmatched_attach(unmatched_id, &target, &pin)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn refund_request(
+    b: State<'_, Backend>,
+    payment_id: i64,
+    amount_minor: i64,
+    receipt: String,
+    manager: String,
+    pin: String,
+) -> Result<RefundView, ApiError> {
+    b.refund_request(payment_id, amount_minor, &receipt, &manager, &pin)
+        .await
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn report_x(b: State<'_, Backend>) -> Result<DayReport, ApiError> {
+    b.report_x()
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn report_z(
+    b: State<'_, Backend>,
+    counted_cash_minor: i64,
+    pin: String,
+) -> Result<DayReport, ApiError> {
+    b.report_z(counted_cash_minor, &pin)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn report_pdf(
+    b: State<'_, Backend>,
+    kind: String,
+    z_number: Option<i64>,
+) -> Result<PathDto, ApiError> {
+    b.report_pdf(&kind, z_number)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn report_print(
+    b: State<'_, Backend>,
+    kind: String,
+    z_number: Option<i64>,
+) -> Result<(), ApiError> {
+    b.report_print(&kind, z_number)
+}
