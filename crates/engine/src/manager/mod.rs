@@ -208,7 +208,7 @@ pub(crate) fn target_view(store: &Store, target: TargetRef) -> Result<TargetView
                 _ if paid <= 0 => "issued",
                 _ if paid < b.total.minor => "part_paid",
                 _ if paid == b.total.minor => "paid",
-                _ => "overpaid",
+                malipo_core::InvoiceStatus::Issued => "overpaid",
             };
             ("invoice", i.number.unwrap_or_default(), status.to_owned())
         }
