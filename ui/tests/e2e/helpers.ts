@@ -11,6 +11,7 @@ export interface FakeConfig {
   customerPhone?: string | null;
   resume?: boolean;
   refunds?: boolean;
+  latencyMs?: number;
 }
 
 export interface Call {
