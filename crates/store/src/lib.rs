@@ -18,6 +18,7 @@
 
 mod balance;
 pub mod check;
+pub mod customers;
 pub mod dashboard;
 mod error;
 pub mod manager;
@@ -45,6 +46,7 @@ pub use table::allocations::Allocation;
 pub use table::attempts::{AttemptRow, NewAttempt};
 pub use table::audit::AuditEntry;
 pub use table::carts::{CartStatus, StoredCart};
+pub use table::customers::CustomerRow;
 pub use table::inbox::{InboxEvent, NewInboxEvent};
 pub use table::invoices::InvoiceRow;
 pub use table::outbox::{NewOutboxMessage, OutboxChannel, OutboxMessage, OutboxStatus};

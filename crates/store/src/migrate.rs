@@ -43,6 +43,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "receipt outbox",
         sql: &[table::outbox::SCHEMA_V2],
     },
+    Migration {
+        name: "customers",
+        sql: &[table::customers::SCHEMA_V3],
+    },
 ];
 
 /// The schema version this build writes.

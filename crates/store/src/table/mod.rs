@@ -6,6 +6,7 @@ pub mod audit;
 pub mod carts;
 pub mod catalogue;
 pub mod conflicts;
+pub mod customers;
 pub mod inbox;
 pub mod invoices;
 pub mod outbox;
