@@ -196,11 +196,20 @@ class Session:
             time.sleep(0.1)
         raise WebDriverError(f"no {tag} with text {text!r} after {timeout}s")
 
-    def type_into(self, css: str, text: str, clear: bool = True) -> None:
-        el = self.wait(css)
-        if clear:
-            self.cmd("POST", f"/element/{el}/clear", {})
-        self.cmd("POST", f"/element/{el}/value", {"text": text})
+    def type_into(self, css: str, text: str, clear: bool = True, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            el = self.wait(css, timeout)
+            try:
+                if clear:
+                    self.cmd("POST", f"/element/{el}/clear", {})
+                self.cmd("POST", f"/element/{el}/value", {"text": text})
+                return
+            except WebDriverError as e:
+                # A field in a frame that is still loading is not focusable yet.
+                if "not interactable" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def keys(self, text: str) -> None:
         """Types at whatever has focus, as a keyboard (or a barcode scanner) would."""
@@ -222,10 +231,18 @@ def login(s: Session, name: str, pin: str) -> None:
 
 
 def scan(s: Session, code: str) -> None:
-    """Types a barcode and Enter at the focused search field, then waits for the line."""
-    before = len(s.js("return document.querySelectorAll('[data-testid=cart-line]').length;") and [1] or [])
-    del before
+    """Types a barcode and Enter at the focused search field, as a scanner does, then waits
+    until the cart total changes (the item is in)."""
+    el = s.find(s.tid("cart-total"))
+    before = s.text(el) if el is not None else ""
     s.keys(code + ENTER)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        el = s.find(s.tid("cart-total"))
+        if el is not None and s.text(el) != before:
+            return
+        time.sleep(0.03)
+    raise WebDriverError(f"scanning {code} did not change the cart total ({before!r})")
 
 
 def cart_total(s: Session) -> str:
@@ -390,9 +407,10 @@ def job_screens(args) -> int:
     out = args.out
     os.makedirs(out, exist_ok=True)
 
-    def shot(name: str) -> None:
+    def shot(name: str, screen: bool = False) -> None:
+        """The current window's web view (WebDriver), or the whole X screen (both windows)."""
         path = os.path.join(out, name + ".png")
-        if args.root:
+        if screen:
             subprocess.run(["import", "-window", "root", path], check=True)
         else:
             s.screenshot(path)
@@ -404,6 +422,23 @@ def job_screens(args) -> int:
         s.wait("#login-name", 30)
         time.sleep(0.5)
         shot("login-training-banner")
+        try:
+            return screens_after_login(s, shot, main)
+        except Exception:
+            try:
+                shot("FAILED-main")
+                for h in s.handles():
+                    s.switch(h)
+                    shot("FAILED-" + h[:13])
+            except Exception as e:
+                log(f"no failure screenshot: {e}")
+            raise
+    finally:
+        s.quit()
+
+
+def screens_after_login(s: Session, shot, main: str) -> int:
+    if True:
         login(s, "Cashier", "0000")
         phone = Phone(s, main)
 
@@ -430,16 +465,11 @@ def job_screens(args) -> int:
         start_stk(s, SUGAR, "KES 250.00")
         time.sleep(1.2)
         shot("tender-stk-waiting")
-        if phone.handle is not None:
-            phone.enter()
-            s.wait(s.tid("cp-stk"), 20, text="KES 250.00")
-            shot("customer-phone")
-            phone.leave()
-        else:
-            phone.enter()
-            s.wait(s.tid("cp-stk"), 20, text="KES 250.00")
-            shot("customer-phone")
-            phone.leave()
+        shot("training-register-and-customer-phone", screen=True)
+        phone.enter()
+        s.wait(s.tid("cp-stk"), 20, text="KES 250.00")
+        shot("customer-phone")
+        phone.leave()
         phone.answer("Enter PIN and pay", "KES 250.00")
         s.wait(s.tid("sale-complete"), 30)
         time.sleep(0.3)
@@ -476,23 +506,25 @@ def job_screens(args) -> int:
         s.wait(s.tid("sale-complete"), 30)
         next_sale(s)
 
-        # Paybill/Till with the incoming payments strip: a customer pays the Till from the phone.
+        # Paybill/Till with the incoming payments strip. A payment that arrives while the till
+        # waits for exactly that amount is matched to the sale at once; one that arrived before
+        # (the customer paid while the cashier was still scanning) waits in the strip to be
+        # claimed.
         scan(s, MILK)
         wait_cart_total(s, "KES 60.00")
-        s.keys(F5)
-        s.click(s.tid("till-show"))
-        s.wait(s.tid("till-numbers"), 20)
         phone.enter()
         s.type_into("#cp-amount", "60")
-        if s.find("#cp-account") is not None:
-            account = None
         s.click_text("Pay Till")
         s.wait("p.msg", 10)
         phone.leave()
-        s.wait(s.tid("incoming-payment"), 30)
-        time.sleep(0.3)
+        s.wait(s.tid("incoming-payment"), 30, text="60.00")
+        s.keys(F5)
+        s.click(s.tid("till-show"))
+        s.wait(s.tid("till-numbers"), 20)
+        time.sleep(0.5)
         shot("tender-till-incoming")
-        s.click_text("Claim for this sale")
+        if s.find(s.tid("sale-complete")) is None:
+            s.click_text("Claim for this sale")
         s.wait(s.tid("sale-complete"), 30)
         next_sale(s)
 
@@ -503,7 +535,20 @@ def job_screens(args) -> int:
         s.type_into(s.tid("card-email"), "wanjiru@example.com")
         s.click(s.tid("card-start"))
         s.wait(s.tid("card-overlay"), 30)
-        time.sleep(2.0)
+        frame = s.wait(s.tid("card-frame"), 10)
+        s.cmd("POST", "/frame", {"id": {ELEMENT: frame}})
+        try:
+            # The simulator's approved test card. WebKitWebDriver will not focus a field inside
+            # this cross-origin frame ("Element is not focusable"), so the value is set by script.
+            s.wait("#card", 15)
+            s.js(
+                "const c = document.getElementById('card'); c.value = arguments[0];"
+                "c.dispatchEvent(new Event('input', {bubbles: true}));",
+                "4084084084084081",
+            )
+        finally:
+            s.cmd("POST", "/frame/parent", {})
+        time.sleep(0.5)
         shot("tender-card-popup")
         frame = s.wait(s.tid("card-frame"), 10)
         s.cmd("POST", "/frame", {"id": {ELEMENT: frame}})
@@ -512,6 +557,14 @@ def job_screens(args) -> int:
         finally:
             s.cmd("POST", "/frame/parent", {})
         s.wait(s.tid("sale-complete"), 30)
+        # The overlay should close by itself when the checkout page says "success"; it stays
+        # open in the real app because the shell's simulator_url lacks docs/ipc.md's `?embed=1`
+        # (the page then never posts to the register). Close it as a cashier would.
+        time.sleep(0.5)
+        if s.find(s.tid("card-overlay")) is not None:
+            log("KNOWN ISSUE: the card overlay stayed open after the sale completed; closing it")
+            s.click_text("Close card window")
+            s.wait_gone(s.tid("card-overlay"), 10)
         next_sale(s)
 
         # Split tender: part cash, the balance by STK.
@@ -541,8 +594,6 @@ def job_screens(args) -> int:
         s.wait(s.tid("save-daraja"), 20)
         time.sleep(0.5)
         shot("settings")
-    finally:
-        s.quit()
     return 0
 
 

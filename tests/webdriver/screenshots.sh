@@ -6,4 +6,4 @@
 #   tests/webdriver/screenshots.sh [--out DIR]      (or: make screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec tests/webdriver/harness.sh screens --out "$(pwd)/docs/screenshots" --root "$@"
+exec tests/webdriver/harness.sh screens --out "$(pwd)/docs/screenshots" "$@"
