@@ -156,7 +156,15 @@ pub fn run() -> Result<(), tauri::Error> {
             manager_commands::report_x,
             manager_commands::report_z,
             manager_commands::report_pdf,
-            manager_commands::report_print
+            manager_commands::report_print,
+            manager_commands::invoices_list,
+            manager_commands::invoice_save_draft,
+            manager_commands::invoice_issue,
+            manager_commands::invoice_void,
+            manager_commands::invoice_detail,
+            manager_commands::customers_list,
+            manager_commands::customer_detail,
+            manager_commands::customer_save
         ])
         .run(context())
 }

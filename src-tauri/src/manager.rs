@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use malipo_core::TargetRef;
 use malipo_engine::manager::{
-    Attached, DayReport, ManagerError, OpenTarget, RefundView, TxDetail, TxFilter, TxPage,
-    UnmatchedView,
+    Attached, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
+    InvoiceDraftInput, InvoiceSummary, InvoiceView, ManagerError, OpenTarget, RefundView, TxDetail,
+    TxFilter, TxPage, UnmatchedView,
 };
 use malipo_engine::{Engine, EngineEvent};
 use serde::{Deserialize, Serialize};
@@ -240,5 +241,57 @@ impl Backend {
             "printer_offline",
             "The receipt printer is not connected on this till; save the PDF instead.",
         ))
+    }
+
+    fn invoice_changed(&self, view: &InvoiceView) {
+        self.emit_json("invoice-changed", view);
+    }
+
+    pub fn invoices_list(
+        &self,
+        status: Option<&str>,
+        query: &str,
+    ) -> Result<Vec<InvoiceSummary>, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.invoices_list(status, query)?)
+    }
+
+    pub fn invoice_save_draft(&self, input: &InvoiceDraftInput) -> Result<InvoiceView, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.invoice_save_draft(input)?)
+    }
+
+    pub fn invoice_issue(&self, invoice_id: i64) -> Result<InvoiceView, ApiError> {
+        let manager = self.manager_name()?;
+        let view = self.engine.invoice_issue(invoice_id, &manager)?;
+        self.invoice_changed(&view);
+        Ok(view)
+    }
+
+    pub fn invoice_void(&self, invoice_id: i64, pin: &str) -> Result<InvoiceView, ApiError> {
+        self.manager_name()?;
+        let view = self.engine.invoice_void(invoice_id, pin)?;
+        self.invoice_changed(&view);
+        Ok(view)
+    }
+
+    pub fn invoice_detail(&self, invoice_id: i64) -> Result<InvoiceView, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.invoice_detail(invoice_id)?)
+    }
+
+    pub fn customers_list(&self, query: &str) -> Result<Vec<CustomerSummary>, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.customers_list(query)?)
+    }
+
+    pub fn customer_detail(&self, customer_id: i64) -> Result<CustomerDetail, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.customer_detail(customer_id)?)
+    }
+
+    pub fn customer_save(&self, input: &CustomerInput) -> Result<CustomerView, ApiError> {
+        let manager = self.manager_name()?;
+        Ok(self.engine.customer_save(input, &manager)?)
     }
 }

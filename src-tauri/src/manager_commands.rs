@@ -4,7 +4,9 @@
 use tauri::State;
 
 use malipo_engine::manager::{
-    Attached, DayReport, OpenTarget, RefundView, TxDetail, TxFilter, TxPage, UnmatchedView,
+    Attached, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
+    InvoiceDraftInput, InvoiceSummary, InvoiceView, OpenTarget, RefundView, TxDetail, TxFilter,
+    TxPage, UnmatchedView,
 };
 
 use crate::backend::Backend;
@@ -104,4 +106,64 @@ pub fn report_print(
     z_number: Option<i64>,
 ) -> Result<(), ApiError> {
     b.report_print(&kind, z_number)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoices_list(
+    b: State<'_, Backend>,
+    status: Option<String>,
+    query: String,
+) -> Result<Vec<InvoiceSummary>, ApiError> {
+    b.invoices_list(status.as_deref(), &query)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoice_save_draft(
+    b: State<'_, Backend>,
+    input: InvoiceDraftInput,
+) -> Result<InvoiceView, ApiError> {
+    b.invoice_save_draft(&input)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoice_issue(b: State<'_, Backend>, invoice_id: i64) -> Result<InvoiceView, ApiError> {
+    b.invoice_issue(invoice_id)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoice_void(
+    b: State<'_, Backend>,
+    invoice_id: i64,
+    pin: String,
+) -> Result<InvoiceView, ApiError> {
+    b.invoice_void(invoice_id, &pin)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoice_detail(b: State<'_, Backend>, invoice_id: i64) -> Result<InvoiceView, ApiError> {
+    b.invoice_detail(invoice_id)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn customers_list(
+    b: State<'_, Backend>,
+    query: String,
+) -> Result<Vec<CustomerSummary>, ApiError> {
+    b.customers_list(&query)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn customer_detail(
+    b: State<'_, Backend>,
+    customer_id: i64,
+) -> Result<CustomerDetail, ApiError> {
+    b.customer_detail(customer_id)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn customer_save(
+    b: State<'_, Backend>,
+    input: CustomerInput,
+) -> Result<CustomerView, ApiError> {
+    b.customer_save(&input)
 }

@@ -9,6 +9,7 @@
 
 mod day;
 mod detail;
+mod invoices;
 mod print;
 mod refund;
 mod transactions;
@@ -21,6 +22,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::EngineError;
 
 pub use day::{CashierTotal, DayReport, RefundTotal};
+pub use invoices::{
+    ControlNumberView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView,
+    InvoiceDraftInput, InvoiceLine, InvoiceLineInput, InvoicePayment, InvoiceSummary, InvoiceView,
+};
 pub use transactions::{
     AuditLineView, ExportDone, HourBucket, Kpis, MethodTotal, Reference, TxDetail, TxFilter,
     TxPage, TxRow, EXPORT_PAGE,
@@ -48,6 +53,10 @@ pub enum ManagerError {
     NotRefundable,
     #[error("{0}")]
     Invalid(String),
+    #[error("only a draft invoice can be changed")]
+    InvoiceNotDraft,
+    #[error("the invoice has payments; refund them first")]
+    InvoiceHasPayments,
     #[error("the file could not be written: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -74,6 +83,8 @@ impl ManagerError {
             ManagerError::RefundsDisabled => "refunds_disabled",
             ManagerError::NotRefundable => "not_refundable",
             ManagerError::Invalid(_) => "invalid_input",
+            ManagerError::InvoiceNotDraft => "invoice_not_draft",
+            ManagerError::InvoiceHasPayments => "invoice_has_payments",
             ManagerError::Io(_) => "store",
         }
     }
