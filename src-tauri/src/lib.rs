@@ -164,7 +164,9 @@ pub fn run() -> Result<(), tauri::Error> {
             manager_commands::invoice_detail,
             manager_commands::customers_list,
             manager_commands::customer_detail,
-            manager_commands::customer_save
+            manager_commands::customer_save,
+            manager_commands::invoice_card_link,
+            manager_commands::invoice_billpay
         ])
         .run(context())
 }

@@ -5,9 +5,10 @@
 
 use std::path::PathBuf;
 
+use base64::Engine as _;
 use malipo_core::TargetRef;
 use malipo_engine::manager::{
-    Attached, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
+    Attached, BillPayView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
     InvoiceDraftInput, InvoiceSummary, InvoiceView, ManagerError, OpenTarget, RefundView, TxDetail,
     TxFilter, TxPage, UnmatchedView,
 };
@@ -41,6 +42,15 @@ impl From<ManagerError> for ApiError {
 pub struct ExportedDto {
     pub path: String,
     pub rows: u64,
+}
+
+/// A card payment link: `qr_png_base64` is a PNG of `url`, no `data:` prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardLinkDto {
+    pub url: String,
+    pub qr_png_base64: String,
+    pub reference: String,
+    pub expires_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -293,5 +303,29 @@ impl Backend {
     pub fn customer_save(&self, input: &CustomerInput) -> Result<CustomerView, ApiError> {
         let manager = self.manager_name()?;
         Ok(self.engine.customer_save(input, &manager)?)
+    }
+
+    pub async fn invoice_card_link(
+        &self,
+        invoice_id: i64,
+        amount_minor: i64,
+        email: Option<&str>,
+    ) -> Result<CardLinkDto, ApiError> {
+        self.manager_name()?;
+        let made = self
+            .engine
+            .invoice_card_link(invoice_id, amount_minor, email)
+            .await?;
+        Ok(CardLinkDto {
+            url: made.url,
+            qr_png_base64: base64::engine::general_purpose::STANDARD.encode(&made.qr_png),
+            reference: made.reference,
+            expires_ms: None,
+        })
+    }
+
+    pub async fn invoice_billpay(&self, invoice_id: i64) -> Result<BillPayView, ApiError> {
+        self.manager_name()?;
+        Ok(self.engine.invoice_billpay(invoice_id).await?)
     }
 }

@@ -4,14 +4,14 @@
 use tauri::State;
 
 use malipo_engine::manager::{
-    Attached, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
+    Attached, BillPayView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
     InvoiceDraftInput, InvoiceSummary, InvoiceView, OpenTarget, RefundView, TxDetail, TxFilter,
     TxPage, UnmatchedView,
 };
 
 use crate::backend::Backend;
 use crate::dto::ApiError;
-use crate::manager::{ExportedDto, PathDto, TargetArg};
+use crate::manager::{CardLinkDto, ExportedDto, PathDto, TargetArg};
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn transactions_page(
@@ -166,4 +166,23 @@ pub fn customer_save(
     input: CustomerInput,
 ) -> Result<CustomerView, ApiError> {
     b.customer_save(&input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_card_link(
+    b: State<'_, Backend>,
+    invoice_id: i64,
+    amount_minor: i64,
+    email: Option<String>,
+) -> Result<CardLinkDto, ApiError> {
+    b.invoice_card_link(invoice_id, amount_minor, email.as_deref())
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_billpay(
+    b: State<'_, Backend>,
+    invoice_id: i64,
+) -> Result<BillPayView, ApiError> {
+    b.invoice_billpay(invoice_id).await
 }

@@ -147,3 +147,69 @@ async fn a_manager_places_stray_money_exports_and_closes_the_day() {
         "printer_offline"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_issues_an_invoice_and_asks_for_a_card_link() {
+    use base64::Engine as _;
+    use malipo_engine::manager::{CustomerInput, InvoiceDraftInput, InvoiceLineInput};
+
+    malipo_app::init_tracing();
+    let tmp = tempfile::tempdir().unwrap();
+    let till = Till::open(tmp.path(), now()).unwrap();
+    let backend = Backend::start(till, tmp.path()).await.unwrap();
+    backend.login("Manager", "1234").unwrap();
+    let customer = backend
+        .customer_save(&CustomerInput {
+            customer_id: None,
+            name: "Shule ya Msingi".into(),
+            phone: Some("0712345678".into()),
+            email: Some("bursar@example.com".into()),
+        })
+        .unwrap();
+    let draft = backend
+        .invoice_save_draft(&InvoiceDraftInput {
+            invoice_id: None,
+            customer_id: Some(customer.customer_id),
+            due_date: Some("2026-12-31".into()),
+            mode: "partial".into(),
+            lines: vec![InvoiceLineInput {
+                description: "Fees".into(),
+                qty: 1,
+                unit_price_minor: 150_000,
+            }],
+            note: String::new(),
+        })
+        .unwrap();
+    let issued = backend.invoice_issue(draft.invoice_id).unwrap();
+    assert_eq!(issued.status, "issued");
+    assert_eq!(issued.paybill.as_deref(), Some("174379"));
+    let json = serde_json::to_value(&issued).unwrap();
+    assert_eq!(json["total"]["minor"], 150_000);
+    assert!(json["control_number"].is_null());
+
+    let link = backend
+        .invoice_card_link(draft.invoice_id, 50_000, None)
+        .await
+        .unwrap();
+    assert!(link.url.starts_with("http"));
+    assert!(!link.reference.is_empty());
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(&link.qr_png_base64)
+        .unwrap();
+    assert!(png.starts_with(&[0x89, b'P', b'N', b'G']));
+    // BillPay is not set up in training.
+    assert_eq!(
+        backend
+            .invoice_billpay(draft.invoice_id)
+            .await
+            .unwrap_err()
+            .code,
+        "not_configured"
+    );
+    let list = backend.invoices_list(Some("issued"), "").unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        backend.customers_list("shule").unwrap()[0].balance.minor,
+        150_000
+    );
+}

@@ -140,7 +140,7 @@ fn mode_of(code: &str) -> Result<PaymentMode, ManagerError> {
     }
 }
 
-fn mode_code(m: PaymentMode) -> &'static str {
+pub(crate) fn mode_code(m: PaymentMode) -> &'static str {
     match m {
         PaymentMode::Exact => "exact",
         PaymentMode::AllowPartial => "partial",
@@ -233,7 +233,17 @@ fn invoice_view(store: &Store, id: i64) -> Result<InvoiceView, ManagerError> {
         paybill: store
             .setting_get("daraja.shortcode")?
             .filter(|s| !s.is_empty()),
-        control_number: None,
+        control_number: inv
+            .number
+            .as_deref()
+            .map(malipo_core::normalise_reference)
+            .filter(|c| {
+                store
+                    .attempt_by_provider_ref(malipo_core::Provider::Clickpesa, c)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }),
         issued_ms: issued_ms.filter(|_| inv.status != InvoiceStatus::Draft),
     })
 }

@@ -10,6 +10,7 @@
 mod day;
 mod detail;
 mod invoices;
+mod links;
 mod print;
 mod refund;
 mod transactions;
@@ -26,6 +27,7 @@ pub use invoices::{
     ControlNumberView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView,
     InvoiceDraftInput, InvoiceLine, InvoiceLineInput, InvoicePayment, InvoiceSummary, InvoiceView,
 };
+pub use links::{qr_png, BillPayView, CardLinkMade};
 pub use transactions::{
     AuditLineView, ExportDone, HourBucket, Kpis, MethodTotal, Reference, TxDetail, TxFilter,
     TxPage, TxRow, EXPORT_PAGE,
