@@ -6,6 +6,9 @@
 #   make fmt         format the Rust code
 #   make clippy      lint the Rust code (warnings are errors)
 #   make screenshot  run the app under Xvfb and save docs/screenshots/foundation.png
+#   make webdriver   the real app under Xvfb: an STK sale through WebDriver, checked in the ledger
+#   make perf        cold start and memory after 100 sales (scripts/perf-register.sh)
+#   make screenshots retake docs/screenshots/ from the real app (README "Screenshots")
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -30,7 +33,7 @@ run: ui
 # The keyring tests need a real Secret Service: they get a private D-Bus session with an
 # unlocked gnome-keyring, and MALIPO_KEYRING_TESTS=required makes them fail, not skip,
 # when it is missing.
-test: ui fmt-check ui-test test-rust clippy
+test: ui fmt-check ui-test test-rust clippy webdriver
 
 test-rust: ui
 	MALIPO_KEYRING_TESTS=required ./scripts/with-keyring.sh $(CARGO) test --workspace

@@ -8,7 +8,8 @@
 #   tests/webdriver/harness.sh JOB [malipo_wd.py options…]
 #
 # Environment: WEBDRIVER_TOOLS (where tauri-driver is installed; default target/webdriver-tools),
-# WEBDRIVER_NO_BUILD=1 (use the binaries as built), WEBDRIVER_KEEP_DATA=1 (keep the data dir).
+# WEBDRIVER_NO_BUILD=1 (use the binaries as built), WEBDRIVER_KEEP_DATA=1 (keep the data dir),
+# WEBDRIVER_PROFILE=release (drive target/release/malipo-app; malipo-cli stays debug).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -37,6 +38,9 @@ if [ -z "${MALIPO_WD_INNER:-}" ]; then
     [ -d ui/node_modules ] || ./scripts/setup.sh
     (cd ui && npm run build --silent)
     cargo build -p malipo-app -p malipo-cli
+    if [ "${WEBDRIVER_PROFILE:-debug}" = release ]; then
+      cargo build --release -p malipo-app
+    fi
   fi
 
   data_dir="$(mktemp -d -t malipo-webdriver.XXXXXX)"
@@ -47,7 +51,7 @@ if [ -z "${MALIPO_WD_INNER:-}" ]; then
   fi
 
   export MALIPO_WD_INNER=1 MALIPO_DATA_DIR="$data_dir" MALIPO_WD_TOOLS="$tools" \
-    MALIPO_WD_APP="$target_dir/debug/malipo-app" MALIPO_WD_CLI="$target_dir/debug/malipo-cli"
+    MALIPO_WD_APP="$target_dir/${WEBDRIVER_PROFILE:-debug}/malipo-app" MALIPO_WD_CLI="$target_dir/debug/malipo-cli"
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$job" "$@"
   exit $?
 fi
@@ -55,22 +59,30 @@ fi
 # --- inside Xvfb and the private D-Bus session ---------------------------------------------
 echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
-# Free ports, so two runs (or other engineers' tests) on this machine do not collide.
-read -r port native_port < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))
+# Free ports below the kernel's ephemeral range (so no outgoing connection of the app, the
+# relay or another test holds them), chosen afresh if tauri-driver still cannot listen.
+pick_ports() {
+  python3 - <<'PY'
+import random, socket
+ports = []
+while len(ports) < 2:
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        ports.append(p)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*ports)
 PY
-)
+}
 
 driver_log="$MALIPO_DATA_DIR/tauri-driver.log"
-echo "[webdriver] tauri-driver on 127.0.0.1:$port, WebKitWebDriver on $native_port"
-"$MALIPO_WD_TOOLS/bin/tauri-driver" --port "$port" --native-port "$native_port" \
-  --native-driver "$(command -v WebKitWebDriver)" >"$driver_log" 2>&1 &
-driver_pid=$!
+driver_pid=""
 stop_driver() {
+  [ -n "$driver_pid" ] || return 0
   # tauri-driver does not stop the WebKitWebDriver it started: stop that child by its parent.
   pkill -TERM -P "$driver_pid" 2>/dev/null || true
   kill "$driver_pid" 2>/dev/null || true
@@ -78,12 +90,29 @@ stop_driver() {
 }
 trap stop_driver EXIT
 
-for _ in $(seq 1 100); do
-  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then
-    break
-  fi
-  sleep 0.1
+listening=""
+for try in 1 2 3 4 5; do
+  read -r port native_port < <(pick_ports)
+  echo "[webdriver] tauri-driver on 127.0.0.1:$port, WebKitWebDriver on $native_port"
+  "$MALIPO_WD_TOOLS/bin/tauri-driver" --port "$port" --native-port "$native_port" \
+    --native-driver "$(command -v WebKitWebDriver)" >"$driver_log" 2>&1 &
+  driver_pid=$!
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$driver_pid" 2>/dev/null; then
+      break
+    fi
+    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then
+      listening=1
+      break
+    fi
+    sleep 0.1
+  done
+  [ -n "$listening" ] && break
+  echo "[webdriver] tauri-driver did not start (try $try): $(tail -n 1 "$driver_log")"
+  stop_driver
+  driver_pid=""
 done
+[ -n "$listening" ] || { echo "[webdriver] tauri-driver would not listen" >&2; exit 1; }
 
 status=0
 WD_URL="http://127.0.0.1:$port" python3 "$root/tests/webdriver/malipo_wd.py" "$job" \
