@@ -166,7 +166,9 @@ pub fn run() -> Result<(), tauri::Error> {
             manager_commands::customer_detail,
             manager_commands::customer_save,
             manager_commands::invoice_card_link,
-            manager_commands::invoice_billpay
+            manager_commands::invoice_billpay,
+            manager_commands::control_numbers_create,
+            manager_commands::control_numbers_import
         ])
         .run(context())
 }

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use malipo_core::TargetRef;
 use malipo_engine::manager::{
-    Attached, BillPayView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
-    InvoiceDraftInput, InvoiceSummary, InvoiceView, ManagerError, OpenTarget, RefundView, TxDetail,
-    TxFilter, TxPage, UnmatchedView,
+    Attached, BillPayView, ControlNumberItem, ControlNumberView, CustomerDetail, CustomerInput,
+    CustomerSummary, CustomerView, DayReport, ImportResult, ImportRow, InvoiceDraftInput,
+    InvoiceSummary, InvoiceView, ManagerError, OpenTarget, RefundView, TxDetail, TxFilter, TxPage,
+    UnmatchedView,
 };
 use malipo_engine::{Engine, EngineEvent};
 use serde::{Deserialize, Serialize};
@@ -327,5 +328,25 @@ impl Backend {
     pub async fn invoice_billpay(&self, invoice_id: i64) -> Result<BillPayView, ApiError> {
         self.manager_name()?;
         Ok(self.engine.invoice_billpay(invoice_id).await?)
+    }
+
+    pub async fn control_numbers_create(
+        &self,
+        customer_id: i64,
+        items: &[ControlNumberItem],
+    ) -> Result<Vec<ControlNumberView>, ApiError> {
+        let manager = self.manager_name()?;
+        Ok(self
+            .engine
+            .control_numbers_create(customer_id, items, &manager)
+            .await?)
+    }
+
+    pub async fn control_numbers_import(
+        &self,
+        rows: &[ImportRow],
+    ) -> Result<ImportResult, ApiError> {
+        let manager = self.manager_name()?;
+        Ok(self.engine.control_numbers_import(rows, &manager).await?)
     }
 }

@@ -4,9 +4,9 @@
 use tauri::State;
 
 use malipo_engine::manager::{
-    Attached, BillPayView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView, DayReport,
-    InvoiceDraftInput, InvoiceSummary, InvoiceView, OpenTarget, RefundView, TxDetail, TxFilter,
-    TxPage, UnmatchedView,
+    Attached, BillPayView, ControlNumberItem, ControlNumberView, CustomerDetail, CustomerInput,
+    CustomerSummary, CustomerView, DayReport, ImportResult, ImportRow, InvoiceDraftInput,
+    InvoiceSummary, InvoiceView, OpenTarget, RefundView, TxDetail, TxFilter, TxPage, UnmatchedView,
 };
 
 use crate::backend::Backend;
@@ -185,4 +185,21 @@ pub async fn invoice_billpay(
     invoice_id: i64,
 ) -> Result<BillPayView, ApiError> {
     b.invoice_billpay(invoice_id).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn control_numbers_create(
+    b: State<'_, Backend>,
+    customer_id: i64,
+    items: Vec<ControlNumberItem>,
+) -> Result<Vec<ControlNumberView>, ApiError> {
+    b.control_numbers_create(customer_id, &items).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn control_numbers_import(
+    b: State<'_, Backend>,
+    rows: Vec<ImportRow>,
+) -> Result<ImportResult, ApiError> {
+    b.control_numbers_import(&rows).await
 }

@@ -151,7 +151,9 @@ async fn a_manager_places_stray_money_exports_and_closes_the_day() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_issues_an_invoice_and_asks_for_a_card_link() {
     use base64::Engine as _;
-    use malipo_engine::manager::{CustomerInput, InvoiceDraftInput, InvoiceLineInput};
+    use malipo_engine::manager::{
+        ControlNumberItem, CustomerInput, ImportRow, InvoiceDraftInput, InvoiceLineInput,
+    };
 
     malipo_app::init_tracing();
     let tmp = tempfile::tempdir().unwrap();
@@ -197,7 +199,8 @@ async fn a_manager_issues_an_invoice_and_asks_for_a_card_link() {
         .decode(&link.qr_png_base64)
         .unwrap();
     assert!(png.starts_with(&[0x89, b'P', b'N', b'G']));
-    // BillPay is not set up in training.
+    // BillPay is not set up in training (and ClickPesa takes TZS, the training shop KES):
+    // refused before anything is created.
     assert_eq!(
         backend
             .invoice_billpay(draft.invoice_id)
@@ -206,10 +209,51 @@ async fn a_manager_issues_an_invoice_and_asks_for_a_card_link() {
             .code,
         "not_configured"
     );
-    let list = backend.invoices_list(Some("issued"), "").unwrap();
-    assert_eq!(list.len(), 1);
+    let item = ControlNumberItem {
+        description: "School fees Term 1".into(),
+        amount_minor: 1_500_000,
+        mode: "partial".into(),
+    };
     assert_eq!(
-        backend.customers_list("shule").unwrap()[0].balance.minor,
-        150_000
+        backend
+            .control_numbers_create(customer.customer_id, &[item])
+            .await
+            .unwrap_err()
+            .code,
+        "not_configured"
     );
+    let row = |line: i64, name: &str, phone: Option<&str>, amount: i64| ImportRow {
+        line,
+        name: name.into(),
+        phone: phone.map(Into::into),
+        email: None,
+        description: "Membership 2027".into(),
+        amount_minor: amount,
+        mode: String::new(),
+    };
+    // Each row on its own: a bad phone or amount says so, the others say BillPay is missing.
+    let result = backend
+        .control_numbers_import(&[
+            row(2, "Shule ya Msingi", Some("0712345678"), 100_000),
+            row(3, "Otieno", Some("0799"), 100_000),
+            row(4, "Akinyi", None, 0),
+        ])
+        .await
+        .unwrap();
+    assert_eq!((result.created, result.customers_created), (0, 0));
+    let codes: Vec<&str> = result
+        .rows
+        .iter()
+        .map(|r| r.error.as_ref().unwrap().code.as_str())
+        .collect();
+    assert_eq!(codes, ["not_configured", "invalid_phone", "invalid_amount"]);
+    assert!(backend
+        .customer_detail(customer.customer_id)
+        .unwrap()
+        .control_numbers
+        .is_empty());
+    let shule = &backend.customers_list("shule").unwrap()[0];
+    assert_eq!(shule.control_numbers, 0);
+    assert_eq!(shule.balance.minor, 150_000);
+    assert_eq!(backend.customers_list("").unwrap().len(), 1);
 }

@@ -141,4 +141,22 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.refund_get(id)).collect()
     }
+
+    /// Records that an issued invoice is a customer's control-number bill.
+    pub fn control_number_add(
+        &mut self,
+        invoice_id: i64,
+        customer_id: i64,
+        description: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.write(|tx| {
+            customers::control_number_add(tx, invoice_id, customer_id, description, now)
+        })
+    }
+
+    /// A customer's control-number bills: (invoice id, description, created), oldest first.
+    pub fn control_numbers_of(&self, customer_id: i64) -> Result<Vec<(i64, String, Timestamp)>> {
+        customers::control_numbers_of(&self.conn, customer_id)
+    }
 }

@@ -47,6 +47,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "customers",
         sql: &[table::customers::SCHEMA_V3],
     },
+    Migration {
+        name: "control numbers",
+        sql: &[table::customers::SCHEMA_V4],
+    },
 ];
 
 /// The schema version this build writes.

@@ -102,7 +102,7 @@ pub struct CustomerSummary {
     pub balance: Money,
 }
 
-/// One control number of a customer (none are created from the till yet).
+/// One control number of a customer: an issued invoice paid through BillPay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControlNumberView {
     pub control_number: String,
@@ -415,7 +415,7 @@ impl Engine {
             .into_iter()
             .map(|c| CustomerSummary {
                 balance: Money::from_minor(owed.get(&c.id).copied().unwrap_or(0), currency),
-                control_numbers: 0,
+                control_numbers: store.control_numbers_of(c.id).map_or(0, |v| v.len() as i64),
                 customer_id: c.id,
                 name: c.name,
                 phone: c.phone,
@@ -425,10 +425,21 @@ impl Engine {
     }
 
     pub fn customer_detail(&self, customer_id: i64) -> Result<CustomerDetail, ManagerError> {
-        let row = self.store()?.customer_get(customer_id)?;
+        let store = self.store()?;
+        let row = store.customer_get(customer_id)?;
+        let mut control_numbers = Vec::new();
+        for (invoice_id, description, created) in store.control_numbers_of(customer_id)? {
+            control_numbers.push(super::control::control_view(
+                &store,
+                invoice_id,
+                customer_id,
+                &description,
+                created.0,
+            )?);
+        }
         Ok(CustomerDetail {
             customer: customer_view(row),
-            control_numbers: Vec::new(),
+            control_numbers,
         })
     }
 

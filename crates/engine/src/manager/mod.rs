@@ -7,6 +7,7 @@
 //! Payments only: attempts (pending / failed rows of the contract) are not listed yet; a
 //! filter asking only for those statuses finds nothing.
 
+mod control;
 mod day;
 mod detail;
 mod invoices;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
 
+pub use control::{ControlNumberItem, ImportResult, ImportRow, ImportRowResult, RowError};
 pub use day::{CashierTotal, DayReport, RefundTotal};
 pub use invoices::{
     ControlNumberView, CustomerDetail, CustomerInput, CustomerSummary, CustomerView,

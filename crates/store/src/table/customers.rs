@@ -1,6 +1,8 @@
 //! `customers`: the shop's customers (name, phone, email) for invoices and BillPay control
 //! numbers; `invoice_customers`: which customer an invoice is for and its note (the invoice's
-//! own row keeps the customer's name, phone and email as they were when it was written).
+//! own row keeps the customer's name, phone and email as they were when it was written);
+//! `control_numbers`: a customer's recurring bills, each an issued invoice whose BillPay
+//! control number the customer pays (school fees, membership).
 
 use malipo_core::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -24,6 +26,16 @@ CREATE TABLE invoice_customers (
     customer_id INTEGER REFERENCES customers (id),
     note        TEXT NOT NULL DEFAULT ''
 );
+";
+
+pub(crate) const SCHEMA_V4: &str = "
+CREATE TABLE control_numbers (
+    invoice_id  INTEGER PRIMARY KEY REFERENCES invoices (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    description TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX control_numbers_customer ON control_numbers (customer_id, invoice_id);
 ";
 
 /// A customer.
@@ -141,4 +153,34 @@ pub(crate) fn of_invoice(conn: &Connection, invoice_id: i64) -> Result<(Option<i
         .query_row([invoice_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((None, String::new())))
+}
+
+pub(crate) fn control_number_add(
+    conn: &Connection,
+    invoice_id: i64,
+    customer_id: i64,
+    description: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO control_numbers (invoice_id, customer_id, description, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![invoice_id, customer_id, description, now.0])?;
+    Ok(())
+}
+
+/// A customer's control-number invoices: (invoice id, description, created), oldest first.
+pub(crate) fn control_numbers_of(
+    conn: &Connection,
+    customer_id: i64,
+) -> Result<Vec<(i64, String, Timestamp)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_id, description, created_at FROM control_numbers
+         WHERE customer_id = ?1 ORDER BY invoice_id",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, Timestamp(r.get(2)?)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
