@@ -168,7 +168,8 @@ pub fn run() -> Result<(), tauri::Error> {
             manager_commands::invoice_card_link,
             manager_commands::invoice_billpay,
             manager_commands::control_numbers_create,
-            manager_commands::control_numbers_import
+            manager_commands::control_numbers_import,
+            manager_commands::invoice_pdf
         ])
         .run(context())
 }

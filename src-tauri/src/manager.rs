@@ -349,4 +349,26 @@ impl Backend {
         let manager = self.manager_name()?;
         Ok(self.engine.control_numbers_import(rows, &manager).await?)
     }
+
+    /// Saves the invoice's PDF under `<data dir>/exports/` and says where.
+    pub fn invoice_pdf(&self, invoice_id: i64) -> Result<PathDto, ApiError> {
+        self.manager_name()?;
+        let bytes = self.engine.invoice_pdf(invoice_id)?;
+        let number = self
+            .engine
+            .invoice_detail(invoice_id)?
+            .number
+            .unwrap_or_else(|| invoice_id.to_string());
+        let dir = self.data_dir().join("exports");
+        let write = || -> std::io::Result<PathBuf> {
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join(format!("malipo-invoice-{number}.pdf"));
+            std::fs::write(&path, &bytes)?;
+            Ok(path)
+        };
+        let path = write().map_err(ManagerError::Io)?;
+        Ok(PathDto {
+            path: path.display().to_string(),
+        })
+    }
 }

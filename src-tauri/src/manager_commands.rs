@@ -203,3 +203,8 @@ pub async fn control_numbers_import(
 ) -> Result<ImportResult, ApiError> {
     b.control_numbers_import(&rows).await
 }
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn invoice_pdf(b: State<'_, Backend>, invoice_id: i64) -> Result<PathDto, ApiError> {
+    b.invoice_pdf(invoice_id)
+}

@@ -252,6 +252,25 @@ async fn a_manager_issues_an_invoice_and_asks_for_a_card_link() {
         .unwrap()
         .control_numbers
         .is_empty());
+    // The invoice's PDF, with the Paybill instructions.
+    let pdf = backend.invoice_pdf(draft.invoice_id).unwrap();
+    assert!(pdf.path.contains("exports"));
+    assert!(std::fs::read(&pdf.path).unwrap().starts_with(b"%PDF"));
+    let unissued = backend
+        .invoice_save_draft(&InvoiceDraftInput {
+            invoice_id: None,
+            customer_id: None,
+            due_date: None,
+            mode: "exact".into(),
+            lines: Vec::new(),
+            note: String::new(),
+        })
+        .unwrap();
+    assert_eq!(
+        backend.invoice_pdf(unissued.invoice_id).unwrap_err().code,
+        "invalid_input"
+    );
+
     let shule = &backend.customers_list("shule").unwrap()[0];
     assert_eq!(shule.control_numbers, 0);
     assert_eq!(shule.balance.minor, 150_000);

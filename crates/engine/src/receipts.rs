@@ -28,7 +28,7 @@ pub struct CustomerContact {
     pub phone: Option<Phone>,
 }
 
-fn tender_detail(p: &malipo_store::Payment) -> TenderDetail {
+pub(crate) fn tender_detail(p: &malipo_store::Payment) -> TenderDetail {
     match p.method {
         PaymentMethod::Cash => TenderDetail::Cash {
             tendered: p.amount,

@@ -10,6 +10,7 @@
 mod control;
 mod day;
 mod detail;
+mod invoice_pdf;
 mod invoices;
 mod links;
 mod print;
