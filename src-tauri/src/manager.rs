@@ -175,9 +175,16 @@ impl Backend {
             }
         };
         let done = self.engine.unmatched_attach(unmatched_id, target, pin)?;
-        if let TargetRef::Sale(id) = target {
-            if let Ok(sale) = self.register.sale(id) {
-                self.emit_json("sale-changed", &crate::convert::sale(&sale));
+        match target {
+            TargetRef::Sale(id) => {
+                if let Ok(sale) = self.register.sale(id) {
+                    self.emit_json("sale-changed", &crate::convert::sale(&sale));
+                }
+            }
+            TargetRef::Invoice(id) => {
+                if let Ok(view) = self.engine.invoice_detail(id) {
+                    self.invoice_changed(&view);
+                }
             }
         }
         Ok(done)

@@ -11,7 +11,7 @@ use malipo_core::{
 };
 use malipo_engine::manager::{TxFilter, EXPORT_PAGE};
 use malipo_engine::{Engine, EngineConfig};
-use malipo_store::{Confirmation, Durability, NewSale, OpenOptions, Role, Store};
+use malipo_store::{Confirmation, Durability, NewAttempt, NewSale, OpenOptions, Role, Store};
 
 const T0: i64 = 1_764_000_000_000;
 
@@ -82,11 +82,36 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
             Timestamp(T0 + 2_000),
         )
         .unwrap();
+    // An STK push that is still waiting on s2 (the customer has not answered).
+    store
+        .attempt_create(
+            &NewAttempt {
+                method: PaymentMethod::MpesaStk,
+                target: TargetRef::Sale(s2.id),
+                amount: Money::from_minor(30_000, Currency::Kes),
+                phone: Some(Phone::parse("0712345678").unwrap()),
+                account_reference: Some(s2.number.clone()),
+                provider_ref: Some("ws_CO_TEST_1".into()),
+            },
+            Timestamp(T0 + 500),
+        )
+        .unwrap();
     let (e, shared) = engine(store);
 
     // Everything: two rows, newest first, KPIs over both.
     let page = e.transactions_page(&filter(), None, 50, "T1").unwrap();
-    assert_eq!(page.rows.len(), 2);
+    assert_eq!(page.rows.len(), 3);
+    assert_eq!(
+        page.rows[2].row_id,
+        format!("a{}", page.rows[2].attempt_id.unwrap())
+    );
+    assert_eq!(page.rows[2].status, "pending");
+    assert_eq!(page.rows[2].target.as_ref().unwrap().number, s2.number);
+    assert_eq!(page.rows[2].cashier.as_deref(), Some("otieno"));
+    assert_eq!(
+        (page.kpis.pending_count, page.kpis.pending.minor),
+        (1, 30_000)
+    );
     assert_eq!(page.rows[0].receipt.as_deref(), Some("RKT2BBB222"));
     assert_eq!(page.rows[0].status, "unmatched");
     assert_eq!(page.rows[1].status, "received");
@@ -107,6 +132,18 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
         .transactions_page(&filter(), p1.next.as_deref(), 1, "T1")
         .unwrap();
     assert_eq!(p2.rows[0].row_id, page.rows[1].row_id);
+    let p3 = e
+        .transactions_page(&filter(), p2.next.as_deref(), 1, "T1")
+        .unwrap();
+    assert_eq!(p3.rows[0].row_id, page.rows[2].row_id);
+    // Two at a time: the attempt follows the payments across the page boundary.
+    let q1 = e.transactions_page(&filter(), None, 2, "T1").unwrap();
+    let q2 = e
+        .transactions_page(&filter(), q1.next.as_deref(), 2, "T1")
+        .unwrap();
+    assert_eq!(q2.rows.len(), 1);
+    assert!(q2.next.is_none());
+    assert_eq!(q2.rows[0].status, "pending");
     assert_eq!(p2.kpis, p1.kpis);
     assert_eq!(
         e.transactions_page(&filter(), None, 0, "T1")
@@ -124,9 +161,11 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
         e.transactions_page(&f, None, 50, "T1").unwrap().rows.len()
     };
     assert_eq!(find("rkt1"), 1);
-    assert_eq!(find(&s1.number[..5]), 1);
+    assert_eq!(find(&s1.number), 1);
+    assert_eq!(find(&s1.number[..5]), 2);
     assert_eq!(find("kamau"), 2);
-    assert_eq!(find("0712345678"), 2);
+    assert_eq!(find("0712345678"), 3);
+    assert_eq!(find("ws_CO_TEST"), 1);
     assert_eq!(find("nothing-like-it"), 0);
     let by = |f: TxFilter| e.transactions_page(&f, None, 50, "T1").unwrap().rows.len();
     assert_eq!(
@@ -148,7 +187,7 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
             statuses: vec!["pending".into()],
             ..filter()
         }),
-        0
+        1
     );
     assert_eq!(
         by(TxFilter {
@@ -162,7 +201,7 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
             providers: vec!["daraja".into()],
             ..filter()
         }),
-        2
+        3
     );
     assert_eq!(
         by(TxFilter {

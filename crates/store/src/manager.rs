@@ -93,9 +93,9 @@ const REFUNDED_SQL: &str = "(SELECT COALESCE(SUM(r.amount_minor), 0) FROM refund
 const CASHIER_SQL: &str = "(SELECT s.cashier FROM allocations a JOIN sales s
     ON a.target_kind = 'sale' AND s.id = a.target_id WHERE a.payment_id = p.id ORDER BY a.id LIMIT 1)";
 
-/// `LIKE` wildcards in what people type are taken literally by dropping them.
+/// `%` in what people type is dropped (a `_` stays: it matches itself, or any one character).
 fn plain(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, '%' | '_')).collect()
+    text.chars().filter(|c| *c != '%').collect()
 }
 
 /// The WHERE clause (after `WHERE 1`) and its values.

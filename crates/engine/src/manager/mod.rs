@@ -4,8 +4,8 @@
 //! the X and Z day-end reports (`day.rs`). The types here are the contract's shapes
 //! (snake_case JSON), so the shell passes them through unchanged.
 //!
-//! Payments only: attempts (pending / failed rows of the contract) are not listed yet; a
-//! filter asking only for those statuses finds nothing.
+//! Rows are payments (received / refunded / unmatched) and attempts that brought no money
+//! (pending / failed), merged in `merge.rs`.
 
 mod control;
 mod day;
@@ -13,6 +13,7 @@ mod detail;
 mod invoice_pdf;
 mod invoices;
 mod links;
+mod merge;
 mod print;
 mod refund;
 mod transactions;

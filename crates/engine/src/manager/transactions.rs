@@ -5,7 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use malipo_core::{Currency, Money, PaymentMethod, Timestamp};
-use malipo_store::{Cursor, FoundPayment, LedgerStatus, PaymentFilter, PaymentSearch, Store};
+use malipo_store::{
+    AttemptSearch, FoundPayment, LedgerStatus, PaymentFilter, PaymentSearch, Store,
+};
+
+use super::merge::{cursor_of, parse_cursor, rows_after, Key, Searches};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -136,8 +140,8 @@ const METHOD_ORDER: [&str; 7] = [
     "billpay",
 ];
 
-/// The store's search for a filter; `None` when it can only match attempts (not listed).
-fn search_of(f: &TxFilter) -> Result<Option<PaymentSearch>, ManagerError> {
+/// The store's searches for a filter.
+fn search_of(f: &TxFilter) -> Result<Searches, ManagerError> {
     let mut methods = Vec::new();
     for m in &f.methods {
         methods.extend(methods_of(m)?);
@@ -148,42 +152,40 @@ fn search_of(f: &TxFilter) -> Result<Option<PaymentSearch>, ManagerError> {
         .map(|p| provider_of(p))
         .collect::<Result<Vec<_>, _>>()?;
     let mut ledger = Vec::new();
+    let (mut pending, mut failed) = (f.statuses.is_empty(), f.statuses.is_empty());
     for s in &f.statuses {
         match s.as_str() {
             "received" => ledger.push(LedgerStatus::Received),
             "refunded" => ledger.push(LedgerStatus::Refunded),
             "unmatched" => ledger.push(LedgerStatus::Unmatched),
-            "pending" | "failed" => {}
+            "pending" => pending = true,
+            "failed" => failed = true,
             other => return Err(ManagerError::Invalid(format!("unknown status {other:?}"))),
         }
     }
-    if !f.statuses.is_empty() && ledger.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(PaymentSearch {
-        filter: PaymentFilter {
-            from: f.from_ms.map(Timestamp),
-            to: f.to_ms.map(Timestamp),
-            methods,
-            providers,
-            statuses: Vec::new(),
-        },
-        ledger,
-        cashier: f.cashier.clone().filter(|c| !c.is_empty()),
-        text: f.text.as_deref().map(search_text).filter(|t| !t.is_empty()),
-    }))
-}
-
-fn parse_cursor(cursor: Option<&str>) -> Result<Option<Cursor>, ManagerError> {
-    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
-        return Ok(None);
+    let filter = PaymentFilter {
+        from: f.from_ms.map(Timestamp),
+        to: f.to_ms.map(Timestamp),
+        methods,
+        providers,
+        statuses: Vec::new(),
     };
-    let bad = || ManagerError::Invalid("the page cursor is not one this till gave".into());
-    let (at, id) = c.split_once(':').ok_or_else(bad)?;
-    Ok(Some(Cursor {
-        received_at: Timestamp(at.parse().map_err(|_| bad())?),
-        id: id.trim_start_matches('p').parse().map_err(|_| bad())?,
-    }))
+    let cashier = f.cashier.clone().filter(|c| !c.is_empty());
+    let text = f.text.as_deref().map(search_text).filter(|t| !t.is_empty());
+    let pay = (f.statuses.is_empty() || !ledger.is_empty()).then(|| PaymentSearch {
+        filter: filter.clone(),
+        ledger,
+        cashier: cashier.clone(),
+        text: text.clone(),
+    });
+    let att = (pending || failed).then(|| AttemptSearch {
+        filter,
+        pending,
+        failed,
+        cashier,
+        text,
+    });
+    Ok(Searches { pay, att })
 }
 
 pub(crate) fn row_of(
@@ -292,26 +294,21 @@ impl Engine {
         if !(1..=200).contains(&limit) {
             return Err(ManagerError::Invalid("limit must be 1 to 200".into()));
         }
-        let search = search_of(filter)?;
-        let cursor = parse_cursor(cursor)?;
+        let searches = search_of(filter)?;
+        let search = searches.pay.clone();
+        let after = parse_cursor(cursor)?;
         let currency = self.config().currency;
         let store = self.store()?;
-        let found = match &search {
-            Some(s) => store.payments_search(s, limit, cursor)?,
-            None => Vec::new(),
-        };
-        let next = (found.len() as i64 == limit)
-            .then(|| {
-                found
-                    .last()
-                    .map(|f| format!("{}:p{}", f.payment.received_at.0, f.payment.id))
-            })
-            .flatten();
-        let rows = found
-            .iter()
-            .map(|f| row_of(&store, f, till_id))
-            .collect::<Result<Vec<_>, _>>()?;
-        let kpis = kpis_of(&store, search.as_ref(), currency)?;
+        let (rows, more) = rows_after(&store, &searches, after, limit, till_id)?;
+        let next = more.then(|| rows.last().map(cursor_of)).flatten();
+        let mut kpis = kpis_of(&store, search.as_ref(), currency)?;
+        if let Some(att) = &searches.att {
+            let (pc, ps, fc, fs) = store.attempts_search_totals(att)?;
+            kpis.pending = Money::from_minor(ps, currency);
+            kpis.pending_count = pc;
+            kpis.failed = Money::from_minor(fs, currency);
+            kpis.failed_count = fc;
+        }
         let chart = match &search {
             Some(s) => store.payments_search_hourly(s)?.into_iter().fold(
                 Vec::<HourBucket>::new(),
@@ -357,28 +354,21 @@ impl Engine {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         out.write_all(b"date,time,row_id,method,provider,status,amount,refunded,currency,receipt,payer_name,payer_phone,sale_or_invoice,cashier,till,reason\r\n")?;
         let mut done = ExportDone { rows: 0, pages: 0 };
-        let mut cursor = None;
-        while let Some(search) = &search {
-            let rows = {
+        let mut after: Option<Key> = None;
+        loop {
+            let (rows, more) = {
                 let store = self.store()?;
-                let found = store.payments_search(search, EXPORT_PAGE, cursor)?;
-                cursor = found.last().map(|f| Cursor {
-                    received_at: f.payment.received_at,
-                    id: f.payment.id,
-                });
-                found
-                    .iter()
-                    .map(|f| row_of(&store, f, till_id))
-                    .collect::<Result<Vec<_>, _>>()?
+                rows_after(&store, &search, after, EXPORT_PAGE, till_id)?
             };
             done.pages += 1;
             for row in &rows {
                 write_row(&mut out, row)?;
             }
             done.rows += rows.len() as u64;
-            if (rows.len() as i64) < EXPORT_PAGE {
-                break;
-            }
+            after = match rows.last() {
+                Some(last) if more => parse_cursor(Some(&cursor_of(last)))?,
+                _ => break,
+            };
         }
         out.flush()?;
         drop(out);
