@@ -103,9 +103,11 @@ impl Engine {
                 paystack_link: None,
                 billpay_control: view.control_number.clone(),
             },
-            notes: (!view.note.is_empty())
-                .then(|| vec![view.note.clone()])
-                .unwrap_or_default(),
+            notes: if view.note.is_empty() {
+                Vec::new()
+            } else {
+                vec![view.note.clone()]
+            },
         };
         malipo_print::pdf::invoice_pdf(&model)
             .map_err(|e| ManagerError::Invalid(format!("the invoice PDF could not be made: {e}")))

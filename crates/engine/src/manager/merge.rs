@@ -117,7 +117,7 @@ pub(crate) fn rows_after(
         }
     }
     let fetched = rows.len();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let limit = usize::try_from(limit).unwrap_or(0);
     rows.truncate(limit);
     let more = fetched > rows.len() || rows.len() == limit;

@@ -178,7 +178,7 @@ fn search_of(f: &TxFilter) -> Result<Searches, ManagerError> {
         cashier: cashier.clone(),
         text: text.clone(),
     });
-    let att = (pending || failed).then(|| AttemptSearch {
+    let att = (pending || failed).then_some(AttemptSearch {
         filter,
         pending,
         failed,
