@@ -237,10 +237,16 @@ impl Rig {
             if done(&self.store.lock().unwrap()) {
                 return;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "timed out waiting: {what}"
-            );
+            if tokio::time::Instant::now() >= deadline {
+                let store = self.store.lock().unwrap();
+                let inbox: Vec<_> = store
+                    .inbox_list(None, 100)
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| (e.kind, e.outcome, e.detail))
+                    .collect();
+                panic!("timed out waiting: {what}; inbox: {inbox:?}");
+            }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
