@@ -66,19 +66,41 @@ pub struct TargetArg {
     pub id: i64,
 }
 
-/// Sends `transactions-changed` (payload `null`) whenever a payment or attempt moved.
+/// How often the shell looks for refunds whose provider result arrived.
+const REFUND_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Sends `transactions-changed` (payload `null`) whenever a payment or attempt moved, and
+/// `refund-changed` when a refund's provider result arrives (the engine has no event for it;
+/// the ledger is asked every second for refunds finished since the last look).
 pub(crate) fn spawn_events(engine: &Engine, emit: Emit) -> tokio::task::JoinHandle<()> {
+    use tokio::sync::broadcast::error::RecvError;
     let mut events = engine.subscribe();
+    let engine = engine.clone();
     tokio::spawn(async move {
+        let mut mark = None;
+        let mut tick = tokio::time::interval(REFUND_POLL);
         loop {
-            match events.recv().await {
-                Ok(
-                    EngineEvent::AttemptChanged { .. }
-                    | EngineEvent::SaleChanged { .. }
-                    | EngineEvent::IncomingChanged,
-                ) => emit("transactions-changed", serde_json::Value::Null),
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(
+                        EngineEvent::AttemptChanged { .. }
+                        | EngineEvent::SaleChanged { .. }
+                        | EngineEvent::IncomingChanged,
+                    ) => emit("transactions-changed", serde_json::Value::Null),
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
+                },
+                _ = tick.tick() => match engine.refunds_finished_after(mark) {
+                    Ok((views, next)) => {
+                        mark = Some(next);
+                        for view in views {
+                            if let Ok(json) = serde_json::to_value(&view) {
+                                emit("refund-changed", json);
+                            }
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "cannot look for finished refunds"),
+                },
             }
         }
     })

@@ -300,6 +300,13 @@ async fn a_manager_reviews_attaches_refunds_and_closes_the_day() {
     let r = refund("RKT1AAA111", 50_000, "4321").await.unwrap();
     assert_eq!(r.state, "failed");
     assert_eq!(r.manager, "Mama");
+    // The shell's refund-changed feed: from now on nothing, from the start the failed one.
+    let (none, _) = e.refunds_finished_after(None).unwrap();
+    assert!(none.is_empty());
+    let (finished, mark) = e.refunds_finished_after(Some((0, 0))).unwrap();
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0].state, "failed");
+    assert!(e.refunds_finished_after(Some(mark)).unwrap().0.is_empty());
 
     // X, then Z (PIN), then the next X starts at the close.
     let x = e.report_x().unwrap();

@@ -264,6 +264,22 @@ impl Store {
         ids.into_iter().map(|id| self.refund_get(id)).collect()
     }
 
+    /// Refunds that completed or failed strictly after `(completed_at, id)`, in that order,
+    /// at most 100, each with its `completed_at`.
+    pub fn refunds_finished_after(&self, after: (i64, i64)) -> Result<Vec<(i64, Refund)>> {
+        let rows: Vec<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT completed_at, id FROM refunds WHERE completed_at IS NOT NULL
+                   AND (completed_at, id) > (?1, ?2) ORDER BY completed_at, id LIMIT 100",
+            )?
+            .query_map([after.0, after.1], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(at, id)| Ok((at, self.refund_get(id)?)))
+            .collect()
+    }
+
     /// Who requested a refund and when (epoch ms).
     pub fn refund_requested(&self, refund_id: i64) -> Result<(String, i64)> {
         Ok(self

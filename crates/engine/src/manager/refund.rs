@@ -77,4 +77,22 @@ impl Engine {
         let store = self.store()?;
         refund_view(&store, &refund)
     }
+
+    /// Refunds whose provider result arrived after `mark` (`None`: from now on), and the new
+    /// mark: the shell sends each as `refund-changed`.
+    pub fn refunds_finished_after(
+        &self,
+        mark: Option<(i64, i64)>,
+    ) -> Result<(Vec<RefundView>, (i64, i64)), ManagerError> {
+        let Some(mut mark) = mark else {
+            return Ok((Vec::new(), (self.now().0, i64::MAX)));
+        };
+        let store = self.store()?;
+        let mut out = Vec::new();
+        for (at, refund) in store.refunds_finished_after(mark)? {
+            mark = (at, refund.id);
+            out.push(refund_view(&store, &refund)?);
+        }
+        Ok((out, mark))
+    }
 }
