@@ -69,15 +69,17 @@ pub struct TargetArg {
 /// How often the shell looks for refunds whose provider result arrived.
 const REFUND_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Sends `transactions-changed` (payload `null`) whenever a payment or attempt moved, and
-/// `refund-changed` when a refund's provider result arrives (the engine has no event for it;
-/// the ledger is asked every second for refunds finished since the last look).
+/// Sends `transactions-changed` (payload `null`) whenever a payment or attempt moved,
+/// `refund-changed` when a refund's provider result arrives, and `invoice-changed` when money
+/// is allocated to an invoice (the engine has no events for those two: the ledger is asked
+/// every second for what finished or was allocated since the last look).
 pub(crate) fn spawn_events(engine: &Engine, emit: Emit) -> tokio::task::JoinHandle<()> {
     use tokio::sync::broadcast::error::RecvError;
     let mut events = engine.subscribe();
     let engine = engine.clone();
     tokio::spawn(async move {
         let mut mark = None;
+        let mut invoices_mark = None;
         let mut tick = tokio::time::interval(REFUND_POLL);
         loop {
             tokio::select! {
@@ -90,17 +92,33 @@ pub(crate) fn spawn_events(engine: &Engine, emit: Emit) -> tokio::task::JoinHand
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => return,
                 },
-                _ = tick.tick() => match engine.refunds_finished_after(mark) {
-                    Ok((views, next)) => {
-                        mark = Some(next);
-                        for view in views {
-                            if let Ok(json) = serde_json::to_value(&view) {
-                                emit("refund-changed", json);
+                _ = tick.tick() => {
+                    match engine.refunds_finished_after(mark) {
+                        Ok((views, next)) => {
+                            mark = Some(next);
+                            for view in views {
+                                if let Ok(json) = serde_json::to_value(&view) {
+                                    emit("refund-changed", json);
+                                }
                             }
                         }
+                        Err(error) => tracing::warn!(%error, "cannot look for finished refunds"),
                     }
-                    Err(error) => tracing::warn!(%error, "cannot look for finished refunds"),
-                },
+                    match engine.invoices_changed_after(invoices_mark) {
+                        Ok((views, next)) => {
+                            invoices_mark = Some(next);
+                            if !views.is_empty() {
+                                emit("transactions-changed", serde_json::Value::Null);
+                            }
+                            for view in views {
+                                if let Ok(json) = serde_json::to_value(&view) {
+                                    emit("invoice-changed", json);
+                                }
+                            }
+                        }
+                        Err(error) => tracing::warn!(%error, "cannot look for invoice payments"),
+                    }
+                }
             }
         }
     })

@@ -138,6 +138,8 @@ fn an_invoice_is_drafted_issued_paid_in_two_parts_and_cannot_be_voided() {
     );
 
     // A partial, then the final Paybill payment with the invoice number as the account.
+    let (none, mark) = e.invoices_changed_after(None).unwrap();
+    assert!(none.is_empty());
     shared
         .lock()
         .unwrap()
@@ -145,6 +147,12 @@ fn an_invoice_is_drafted_issued_paid_in_two_parts_and_cannot_be_voided() {
         .unwrap();
     let v = e.invoice_detail(v.invoice_id).unwrap();
     assert_eq!(v.status, "part_paid");
+    // The shell's invoice-changed feed sees the allocation once.
+    let (changed, mark) = e.invoices_changed_after(Some(mark)).unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].invoice_id, v.invoice_id);
+    assert_eq!(changed[0].paid.minor, 5_000);
+    assert!(e.invoices_changed_after(Some(mark)).unwrap().0.is_empty());
     assert_eq!((v.paid.minor, v.balance.minor), (5_000, 15_000));
     assert_eq!(e.customers_list("").unwrap()[0].balance.minor, 15_000);
     shared

@@ -280,6 +280,35 @@ impl Store {
             .collect()
     }
 
+    /// Invoices that received an allocation with an id above `after` (each once), and the
+    /// highest allocation id seen (`after` when none).
+    pub fn invoices_allocated_after(&self, after: i64) -> Result<(Vec<i64>, i64)> {
+        let rows: Vec<(i64, String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, target_kind, target_id FROM allocations WHERE id > ?1 ORDER BY id LIMIT 1000",
+            )?
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut mark = after;
+        let mut invoices = Vec::new();
+        for (id, kind, target) in rows {
+            mark = mark.max(id);
+            if kind == "invoice" && !invoices.contains(&target) {
+                invoices.push(target);
+            }
+        }
+        Ok((invoices, mark))
+    }
+
+    /// The highest allocation id (0 when none).
+    pub fn allocations_last_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM allocations")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// Who requested a refund and when (epoch ms).
     pub fn refund_requested(&self, refund_id: i64) -> Result<(String, i64)> {
         Ok(self

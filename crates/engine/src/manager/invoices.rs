@@ -490,4 +490,22 @@ impl Engine {
         )?;
         Ok(customer_view(row))
     }
+
+    /// Invoices that money was allocated to since `mark` (`None`: from now on), as shown,
+    /// and the new mark: the shell sends each as `invoice-changed`.
+    pub fn invoices_changed_after(
+        &self,
+        mark: Option<i64>,
+    ) -> Result<(Vec<InvoiceView>, i64), ManagerError> {
+        let store = self.store()?;
+        let Some(mark) = mark else {
+            return Ok((Vec::new(), store.allocations_last_id()?));
+        };
+        let (ids, next) = store.invoices_allocated_after(mark)?;
+        let views = ids
+            .into_iter()
+            .map(|id| invoice_view(&store, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((views, next))
+    }
 }
