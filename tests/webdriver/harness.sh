@@ -83,9 +83,9 @@ driver_log="$MALIPO_DATA_DIR/tauri-driver.log"
 driver_pid=""
 stop_driver() {
   [ -n "$driver_pid" ] || return 0
-  # tauri-driver does not stop the WebKitWebDriver it started: stop that child by its parent.
-  pkill -TERM -P "$driver_pid" 2>/dev/null || true
-  kill "$driver_pid" 2>/dev/null || true
+  # tauri-driver runs in a session of its own (setsid): stopping that process group stops the
+  # WebKitWebDriver it started, and any app left behind, even when tauri-driver died first.
+  kill -TERM -- "-$driver_pid" 2>/dev/null || true
   wait "$driver_pid" 2>/dev/null || true
 }
 trap stop_driver EXIT
@@ -94,7 +94,7 @@ listening=""
 for try in 1 2 3 4 5; do
   read -r port native_port < <(pick_ports)
   echo "[webdriver] tauri-driver on 127.0.0.1:$port, WebKitWebDriver on $native_port"
-  "$MALIPO_WD_TOOLS/bin/tauri-driver" --port "$port" --native-port "$native_port" \
+  setsid "$MALIPO_WD_TOOLS/bin/tauri-driver" --port "$port" --native-port "$native_port" \
     --native-driver "$(command -v WebKitWebDriver)" >"$driver_log" 2>&1 &
   driver_pid=$!
   for _ in $(seq 1 100); do
