@@ -292,7 +292,9 @@ impl Backend {
             .await?;
         let simulator_url = self.rig.as_ref().map(|rig| {
             format!(
-                "{}/checkout/{}",
+                // `embed=1`: the simulator's page then tells the register (postMessage) that
+                // the card was paid or the window closed, as docs/ipc.md says.
+                "{}/checkout/{}?embed=1",
                 rig.endpoints().paystack_url,
                 started.access_code
             )

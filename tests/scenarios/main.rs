@@ -67,6 +67,19 @@ async fn stk_approved_posts_once_and_completes_the_sale_even_when_the_callback_c
         1,
         "the repeated callback and the C2B confirmation of the same money posted nothing"
     );
+    let paid = rig
+        .store
+        .lock()
+        .unwrap()
+        .payments_page(&PaymentFilter::default(), 10, None)
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(
+        paid.method,
+        malipo_core::PaymentMethod::MpesaStk,
+        "the receipt says how the customer paid, whichever notification came first"
+    );
     assert_eq!(rig.balance(sale.id), kes(0));
     let (a, _) = rig.engine.attempt(attempt.id).unwrap();
     assert_eq!(a.state, AttemptState::Succeeded);

@@ -4,7 +4,7 @@
 //! result, or `ignored`. An event that cannot be read or verified stays in the inbox with its
 //! reason (`error`), is reported on the event channel, and can be retried — never dropped.
 
-use malipo_core::{PaymentMethod, Timestamp};
+use malipo_core::{normalise_reference, PaymentMethod, Timestamp};
 use malipo_providers::daraja::{
     parse_c2b_confirmation, parse_stk_callback, C2bPayment, Msisdn, Outcome,
 };
@@ -158,10 +158,15 @@ impl Engine {
     ) -> Result<Processed, EngineError> {
         let c2b = parse_c2b_confirmation(&event.body)
             .map_err(|e| EngineError::Invalid(format!("unreadable C2B confirmation: {e}")))?;
-        let outcome = self.store()?.post_payment(
-            &c2b_confirmation(&c2b, Some(event.id), event.received_at),
-            now,
-        )?;
+        let mut confirmation = c2b_confirmation(&c2b, Some(event.id), event.received_at);
+        // An STK push to a paybill also reports its payment as a C2B confirmation, which may
+        // arrive before the callback: the money is the waiting STK attempt's — same account
+        // reference, same amount — and the receipt should say so.
+        if let Some(attempt) = self.stk_attempt_paid_by(&confirmation, now)? {
+            confirmation.method = PaymentMethod::MpesaStk;
+            confirmation.attempt_ref = attempt.provider_ref;
+        }
+        let outcome = self.store()?.post_payment(&confirmation, now)?;
         // Read the allocations first: settling takes the store lock again.
         let allocations = self.store()?.allocations_for(outcome.payment_id())?;
         for a in allocations {
@@ -170,6 +175,29 @@ impl Engine {
             }
         }
         Ok(Processed::Posted(outcome))
+    }
+
+    /// The pending STK attempt a C2B confirmation pays, if exactly one matches it.
+    fn stk_attempt_paid_by(
+        &self,
+        c: &Confirmation,
+        now: Timestamp,
+    ) -> Result<Option<malipo_store::AttemptRow>, EngineError> {
+        let Some(reference) = c.account_reference.as_deref().map(normalise_reference) else {
+            return Ok(None);
+        };
+        let pending = self.store()?.attempts_pending(now.plus_ms(1))?;
+        let mut matching = pending.into_iter().filter(|a| {
+            a.method == PaymentMethod::MpesaStk
+                && a.amount == c.amount
+                && a.provider_ref.is_some()
+                && a.account_reference.as_deref().map(normalise_reference)
+                    == Some(reference.clone())
+        });
+        match (matching.next(), matching.next()) {
+            (Some(one), None) => Ok(Some(one)),
+            _ => Ok(None),
+        }
     }
 
     fn paystack_event(&self, event: &InboxEvent, now: Timestamp) -> Result<Processed, EngineError> {

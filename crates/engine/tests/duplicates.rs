@@ -247,3 +247,54 @@ fn every_confirmation_three_times_in_any_order_posts_once_across_a_thousand_runs
         run(seed);
     }
 }
+
+#[test]
+fn the_c2b_twin_arriving_first_is_recorded_as_the_stk_payment_it_is() {
+    // Seeds where the C2B confirmation of the STK money is processed before the callback
+    // and the query: the payment still says STK and is linked to the attempt.
+    for seed in 0..200 {
+        run(seed);
+    }
+    let store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+    let engine = Engine::new(store.clone(), EngineConfig::new("Duka", Currency::Kes)).unwrap();
+    let (sale, attempt_id) = {
+        let mut s = store.lock().unwrap();
+        let sale = sale(&mut s, 10_000);
+        let a = attempt(&mut s, PaymentMethod::MpesaStk, &sale, "ws_CO_9");
+        (sale, a)
+    };
+    let body = c2b("TKA9TWIN01", &sale.number, "100.00");
+    let id = store
+        .lock()
+        .unwrap()
+        .inbox_insert(&NewInboxEvent {
+            provider: "daraja",
+            kind: "c2b-confirm",
+            relay_seq: None,
+            headers_json: "{}",
+            body: body.as_bytes(),
+            received_at: Timestamp(3),
+        })
+        .unwrap()
+        .0;
+    let event = store
+        .lock()
+        .unwrap()
+        .inbox_list(None, 10)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == id)
+        .unwrap();
+    engine.process_event(&event).unwrap();
+    let s = store.lock().unwrap();
+    let p = s
+        .payment_by_txn(malipo_core::Provider::Mpesa, "TKA9TWIN01")
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.method, PaymentMethod::MpesaStk);
+    assert_eq!(p.attempt_id, Some(attempt_id));
+    assert_eq!(
+        s.attempt_get(attempt_id).unwrap().state,
+        AttemptState::Succeeded
+    );
+}
