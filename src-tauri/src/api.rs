@@ -355,10 +355,13 @@ impl Backend {
     pub fn receipt_print(&self, sale_id: i64) -> Result<(), ApiError> {
         self.cashier()?;
         self.register.sale(sale_id)?;
-        Err(ApiError::new(
-            "not_configured",
-            "Printing is not connected on this till yet.",
-        ))
+        let data_dir = self
+            .till
+            .db_path()
+            .parent()
+            .unwrap_or(std::path::Path::new("."));
+        crate::printing::print_sale(&self.engine, &self.till.shared(), data_dir, sale_id)?;
+        Ok(())
     }
 
     // ----- settings (manager only) -------------------------------------------------------------

@@ -253,6 +253,13 @@ impl Backend {
         let engine = self.engine.clone();
         let register = self.register.clone();
         let out = emit.clone();
+        let till = self.till.shared();
+        let data_dir = self
+            .till
+            .db_path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
         self.tasks.push(tokio::spawn(async move {
             loop {
                 let event = match events.recv().await {
@@ -263,6 +270,17 @@ impl Backend {
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
+                if let EngineEvent::SaleCompleted { sale_id } = event {
+                    // The receipt prints once, when the sale is paid; a printer that is off
+                    // never blocks the register (the cashier can reprint).
+                    let (engine, till, dir) = (engine.clone(), till.clone(), data_dir.clone());
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::printing::print_sale(&engine, &till, &dir, sale_id) {
+                            tracing::warn!(sale_id, error = %e.message, "receipt not printed");
+                        }
+                    });
+                    continue;
+                }
                 forward_one(&engine, &register, &out, event);
             }
         }));
@@ -309,6 +327,7 @@ fn forward_one(engine: &Engine, register: &Register, emit: &Emit, event: EngineE
                 return;
             }
         },
+        EngineEvent::SaleCompleted { .. } => return,
         EngineEvent::InboxProblem { inbox_id, detail } => {
             tracing::warn!(inbox_id, %detail, "an inbox event could not be processed; kept");
             return;

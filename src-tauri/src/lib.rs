@@ -24,6 +24,7 @@ pub mod convert;
 pub mod dto;
 pub mod manager;
 pub mod manager_commands;
+pub mod printing;
 pub mod till;
 
 use std::sync::Arc;

@@ -104,6 +104,8 @@ pub enum EngineEvent {
     AttemptChanged { attempt: AttemptRow, stopped: bool },
     /// Money was placed on a sale, or its status changed.
     SaleChanged { sale_id: i64 },
+    /// A sale was just paid in full (sent once per sale): time to print its receipt.
+    SaleCompleted { sale_id: i64 },
     /// The unmatched receipts (incoming payments) changed.
     IncomingChanged,
     /// An inbox event could not be processed; it is kept and can be retried.
@@ -267,6 +269,7 @@ impl Engine {
         for target in targets {
             if let TargetRef::Sale(id) = target {
                 if self.complete_if_paid(id)? {
+                    self.emit(EngineEvent::SaleCompleted { sale_id: id });
                     // A receipt that cannot be queued never undoes or blocks the sale.
                     if let Err(e) = self.queue_receipts(id) {
                         tracing::warn!(sale = id, error = %e, "receipt not queued");
