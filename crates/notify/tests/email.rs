@@ -4,7 +4,8 @@
 //! reaches a log, an error or the store.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/log_capture.rs"]
+// One log capture for every crate whose tests prove no secret is logged.
+#[path = "../../providers/tests/support/log_capture.rs"]
 mod log_capture;
 
 use malipo_core::Timestamp;

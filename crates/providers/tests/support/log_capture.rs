@@ -1,5 +1,6 @@
 //! Captures every tracing event of a test (TRACE level, no colours) into a buffer, so a test
-//! can assert that no secret was ever logged. Shared by the `*_secrets` test binaries.
+//! can assert that no secret was ever logged. Shared by the `*_secrets` test binaries and by
+//! `malipo-notify`'s tests (SMTP password, SMS API key, whole phone numbers).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

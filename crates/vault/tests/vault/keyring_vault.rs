@@ -185,7 +185,7 @@ fn the_entry_is_visible_to_secret_tool_under_service_and_account() {
             panic!("MALIPO_KEYRING_TESTS=required, but secret-tool (libsecret-tools) cannot run: {err}")
         }
         Err(err) => {
-            eprintln!("notice: the libsecret-tools cross-check was skipped: {err}");
+            eprintln!("notice: the keyring cross-check tool is missing here: {err}");
             return;
         }
     };
