@@ -241,6 +241,29 @@ impl Engine {
         }
     }
 
+    /// Moves an attempt to `state` with its reason and tells the window.
+    pub(crate) fn close_attempt(
+        &self,
+        attempt_id: i64,
+        state: malipo_core::AttemptState,
+        reason: &str,
+    ) -> Result<(), EngineError> {
+        let now = self.now();
+        self.store()?
+            .attempt_transition(attempt_id, state, Some(reason), now)?;
+        self.emit_attempt(attempt_id);
+        Ok(())
+    }
+
+    /// The provider refused or could not be reached when the attempt was raised: the attempt
+    /// fails with `reason`, which is also the cashier's error.
+    pub(crate) fn provider_refused(&self, attempt_id: i64, reason: String) -> EngineError {
+        match self.close_attempt(attempt_id, malipo_core::AttemptState::Failed, &reason) {
+            Ok(()) => EngineError::Provider(reason),
+            Err(e) => e,
+        }
+    }
+
     pub(crate) fn is_stopped(&self, attempt_id: i64) -> bool {
         self.inner
             .waits

@@ -74,14 +74,10 @@ impl Engine {
             customer: None,
         };
         if let Err(e) = client.create_control_number(&request, now).await {
-            let reason = format!("the control number could not be created: {e}");
-            self.store()?.attempt_transition(
+            return Err(self.provider_refused(
                 attempt.id,
-                malipo_core::AttemptState::Failed,
-                Some(&reason),
-                self.now(),
-            )?;
-            return Err(EngineError::Provider(reason));
+                format!("the control number could not be created: {e}"),
+            ));
         }
         self.emit_attempt(attempt.id);
         Ok(BillPayNumber {

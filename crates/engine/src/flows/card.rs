@@ -162,17 +162,10 @@ impl Engine {
                     public_key: setup.public_key.clone(),
                 })
             }
-            Err(e) => {
-                let reason = format!("the card payment could not be started: {e}");
-                self.store()?.attempt_transition(
-                    attempt.id,
-                    AttemptState::Failed,
-                    Some(&reason),
-                    self.now(),
-                )?;
-                self.emit_attempt(attempt.id);
-                Err(EngineError::Provider(reason))
-            }
+            Err(e) => Err(self.provider_refused(
+                attempt.id,
+                format!("the card payment could not be started: {e}"),
+            )),
         }
     }
 
@@ -221,16 +214,13 @@ impl Engine {
 
     /// The customer closed the popup without paying.
     pub fn card_cancelled(&self, attempt_id: i64) -> Result<AttemptRow, EngineError> {
-        let now = self.now();
         let attempt = self.store()?.attempt_get(attempt_id)?;
         if attempt.state == AttemptState::Pending {
-            self.store()?.attempt_transition(
+            self.close_attempt(
                 attempt_id,
                 AttemptState::Cancelled,
-                Some("the customer closed the card window"),
-                now,
+                "the customer closed the card window",
             )?;
-            self.emit_attempt(attempt_id);
         }
         Ok(self.store()?.attempt_get(attempt_id)?)
     }

@@ -181,15 +181,8 @@ impl Engine {
         let qr = match qr {
             Ok(qr) => qr,
             Err(e) => {
-                let reason = format!("the QR code could not be made: {e}");
-                self.store()?.attempt_transition(
-                    attempt.id,
-                    AttemptState::Failed,
-                    Some(&reason),
-                    now,
-                )?;
-                self.emit_attempt(attempt.id);
-                return Err(EngineError::Provider(reason));
+                return Err(self
+                    .provider_refused(attempt.id, format!("the QR code could not be made: {e}")));
             }
         };
         if let Some(request_id) = qr.request_id.as_deref() {

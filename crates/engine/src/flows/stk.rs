@@ -79,15 +79,9 @@ impl Engine {
                 tracing::info!(attempt = attempt.id, sale = %sale.number, "STK push sent");
             }
             Err(e) => {
-                let reason = format!("the push could not be sent: {e}");
-                self.store()?.attempt_transition(
-                    attempt.id,
-                    AttemptState::Failed,
-                    Some(&reason),
-                    self.now(),
-                )?;
-                self.emit_attempt(attempt.id);
-                return Err(EngineError::Provider(reason));
+                return Err(
+                    self.provider_refused(attempt.id, format!("the push could not be sent: {e}"))
+                );
             }
         }
         let row = self.store()?.attempt_get(attempt.id)?;
@@ -266,13 +260,7 @@ impl Engine {
                     Err(e) => format!("no confirmation could be obtained: {e}"),
                     Ok(_) => "no response from the customer's phone".to_owned(),
                 };
-                self.store()?.attempt_transition(
-                    attempt.id,
-                    AttemptState::TimedOut,
-                    Some(&reason),
-                    now,
-                )?;
-                self.emit_attempt(attempt.id);
+                self.close_attempt(attempt.id, AttemptState::TimedOut, &reason)?;
             }
         }
         Ok(())
