@@ -67,3 +67,15 @@ export function clock(seconds: number): string {
   const s = seconds % 60;
   return `${m}:${String(s).padStart(2, "0")}`;
 }
+
+/**
+ * The prompts still on the training customer's phone after an `attempt-changed` event, newest
+ * first. A prompt stays on a real phone until the customer answers it or it expires: the till
+ * "stopping waiting" does not take it off, so a stopped attempt can still be approved late
+ * (and that late payment is what the register and manager views must handle).
+ */
+export function phonePrompts(prompts: AttemptView[], changed: AttemptView): AttemptView[] {
+  const rest = prompts.filter((p) => p.attempt_id !== changed.attempt_id);
+  const onPhone = changed.state === "pending" || changed.state === "stopped";
+  return onPhone ? [changed, ...rest] : rest;
+}

@@ -113,7 +113,7 @@ test("STK stop waiting, then the late payment appears in incoming payments and i
   await page.getByTestId("stop-waiting").click();
   await expect(page.getByTestId("tender")).toHaveAttribute("data-flow", "choose");
   await expect(page.getByTestId("notice")).toContainText("Stopped waiting");
-  await expect(page.getByTestId("notice")).toContainText("will appear under Incoming payments");
+  await expect(page.getByTestId("notice")).toContainText("waits under Incoming payments");
   const attempt = (await calls(page, "attempt_stop_waiting"))[0];
   expect(attempt?.args).toEqual({ attempt_id: 1 });
   await addIncoming(page, { minor: 25000, payer_name: "JOHN KAMAU", method: "mpesa_stk" });

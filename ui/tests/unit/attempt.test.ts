@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clock, outcomeView, secondsLeft } from "../../src/lib/attempt";
+import { clock, outcomeView, phonePrompts, secondsLeft } from "../../src/lib/attempt";
 import { attempt } from "./fixtures";
 
 describe("outcomeView", () => {
@@ -30,5 +30,23 @@ describe("countdown", () => {
     expect(secondsLeft(a, 2_000_000)).toBe(0);
     expect(clock(65)).toBe("1:05");
     expect(clock(0)).toBe("0:00");
+  });
+});
+
+describe("phonePrompts (the training customer's phone)", () => {
+  it("keeps a prompt the till stopped waiting for, so the customer can still pay late", () => {
+    const a = attempt("pending", { attempt_id: 7 });
+    const shown = phonePrompts([], a);
+    expect(shown.map((p) => p.attempt_id)).toEqual([7]);
+    const stopped = phonePrompts(shown, attempt("stopped", { attempt_id: 7 }));
+    expect(stopped.map((p) => [p.attempt_id, p.state])).toEqual([[7, "stopped"]]);
+  });
+
+  it("takes a prompt off once it is answered or over, and shows the newest first", () => {
+    const two = phonePrompts(phonePrompts([], attempt("pending", { attempt_id: 1 })), attempt("pending", { attempt_id: 2 }));
+    expect(two.map((p) => p.attempt_id)).toEqual([2, 1]);
+    for (const end of ["confirmed", "cancelled", "timed_out", "expired", "failed", "unreachable"] as const) {
+      expect(phonePrompts(two, attempt(end, { attempt_id: 2 })).map((p) => p.attempt_id)).toEqual([1]);
+    }
   });
 });
