@@ -479,6 +479,11 @@ async fn scripted_duplicates_deliver_identical_signed_copies() {
         "each copy waits the delay"
     );
     assert_eq!(hooks[3], hooks[4]);
+    // The simulator logs a delivery after the sink has answered it: wait for the log too.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while rig.sim.deliveries().len() < 5 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(rig.sim.deliveries().len(), 5);
     assert!(rig.sim.deliveries().iter().all(|d| d.status == Some(200)));
 }
