@@ -77,13 +77,15 @@ ui-test: ui-typecheck ui-unit ui-e2e
 
 # The real app under Xvfb, driven through WebDriver (tauri-driver + WebKitWebDriver; the driver
 # is tests/webdriver/malipo_wd.py, Python standard library only): an M-Pesa STK sale approved
-# on the training customer phone, then the ledger read back with malipo-cli.
+# on the training customer phone, then the ledger read back with malipo-cli; and a late STK
+# payment that lands in unmatched receipts and is attached by the manager (ledger + audit log).
 # `perf` prints cold start and resident memory after 100 cash sales; `screenshots` refreshes
 # docs/screenshots/ (README "Screenshots").
 .PHONY: webdriver perf screenshots
 
 webdriver: ui
 	./scripts/webdriver-stk.sh
+	WEBDRIVER_NO_BUILD=1 ./scripts/webdriver-late-attach.sh
 
 perf: ui
 	./scripts/perf-register.sh

@@ -190,9 +190,11 @@ impl Backend {
 
     pub fn sale_cancel(&self, sale_id: i64) -> Result<CartViewDto, ApiError> {
         let cashier = self.cashier()?;
-        Ok(convert::cart(
-            &self.register.sale_cancel(sale_id, &cashier)?,
-        ))
+        Ok(convert::cart(&self.register.sale_cancel(
+            sale_id,
+            &cashier,
+            |attempt_id| self.engine.is_stopped(attempt_id),
+        )?))
     }
 
     pub fn sale_new(&self) -> Result<CartViewDto, ApiError> {

@@ -15,6 +15,7 @@ commands (each prints one JSON document on stdout, except export-csv):
   attempts [--pending]                          payment attempts the till raised
   unmatched [--limit N]                         money waiting to be placed
   inbox [--outcome O] [--limit N]               provider events as received
+  audit [--entity E --id ID] [--limit N]        the audit log, newest first (who did what, when)
   export-csv [--from MS] [--to MS]              transactions as CSV
   import --provider P --kind K --body FILE [--header 'Name: value']… [--currency C]
                                                 store a provider event as the relay would, then process it
@@ -48,6 +49,11 @@ pub enum Command {
         outcome: Option<String>,
         limit: Option<i64>,
     },
+    Audit {
+        /// `(entity, id)`, e.g. `("unmatched", "3")`; both or neither.
+        entity: Option<(String, String)>,
+        limit: Option<i64>,
+    },
     ExportCsv {
         from: Option<i64>,
         to: Option<i64>,
@@ -75,7 +81,7 @@ pub struct ImportArgs {
 /// Options that take a value.
 const VALUE_OPTIONS: &[&str] = &[
     "db", "from", "to", "limit", "outcome", "provider", "kind", "body", "header", "currency",
-    "inbox",
+    "inbox", "entity", "id",
 ];
 /// Options that are switches.
 const SWITCHES: &[&str] = &["pending", "help"];
@@ -210,6 +216,19 @@ fn command(name: &str, o: &mut Options) -> Result<Command, CliError> {
             outcome: o.one("outcome")?,
             limit: o.number("limit")?,
         },
+        "audit" => {
+            Command::Audit {
+                entity: match (o.one("entity")?, o.one("id")?) {
+                    (Some(e), Some(id)) => Some((e, id)),
+                    (None, None) => None,
+                    _ => return Err(usage(
+                        "audit takes --entity and --id together (e.g. --entity unmatched --id 3)"
+                            .into(),
+                    )),
+                },
+                limit: o.number("limit")?,
+            }
+        }
         "export-csv" => Command::ExportCsv {
             from: o.number("from")?,
             to: o.number("to")?,
@@ -277,9 +296,31 @@ mod tests {
             &["--db", "x", "import", "--provider", "daraja"],
             &["--db", "x", "check", "--nope"],
             &["--db", "x", "payments", "--from", "1", "--from", "2"],
+            &["--db", "x", "audit", "--entity", "sale"],
+            &["--db", "x", "audit", "--id", "3"],
         ] {
             assert!(matches!(args(bad), Err(CliError::Usage(_))), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn audit_takes_an_entity_with_its_id() {
+        let a = args(&["--db", "x", "audit", "--entity", "unmatched", "--id", "3"]).unwrap();
+        assert_eq!(
+            a.command,
+            Command::Audit {
+                entity: Some(("unmatched".into(), "3".into())),
+                limit: None
+            }
+        );
+        let a = args(&["--db", "x", "audit", "--limit", "5"]).unwrap();
+        assert_eq!(
+            a.command,
+            Command::Audit {
+                entity: None,
+                limit: Some(5)
+            }
+        );
     }
 
     #[test]

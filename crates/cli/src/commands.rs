@@ -149,6 +149,15 @@ pub fn run(db: &Path, command: &Command) -> Result<Done, CliError> {
             let events: Vec<_> = rows.iter().map(views::inbox).collect();
             Done::json(serde_json::json!({ "events": events }))
         }
+        Command::Audit { entity, limit } => {
+            let store = open_existing(db)?;
+            let rows = store.audit_list(
+                entity.as_ref().map(|(e, id)| (e.as_str(), id.as_str())),
+                positive(*limit, 1_000)?,
+            )?;
+            let entries: Vec<_> = rows.iter().map(views::audit).collect();
+            Done::json(serde_json::json!({ "audit": entries }))
+        }
         Command::ExportCsv { from, to } => {
             let store = open_existing(db)?;
             Ok(Done {

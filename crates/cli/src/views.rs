@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use malipo_core::{Money, TargetRef};
 use malipo_store::{
-    Allocation, AttemptRow, InboxEvent, Payment, PaymentFilter, Store, StoreError, UnmatchedReceipt,
+    Allocation, AttemptRow, AuditEntry, InboxEvent, Payment, PaymentFilter, Store, StoreError,
+    UnmatchedReceipt,
 };
 use serde::Serialize;
 
@@ -260,6 +261,38 @@ pub fn inbox(e: &InboxEvent) -> InboxView {
         headers,
         body_encoding,
         body,
+    }
+}
+
+/// An audit line as printed: its time in UTC, and the before/after states as JSON (kept as
+/// text when a line holds something that is not JSON).
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub fn audit(e: &AuditEntry) -> AuditView {
+    let json = |s: &Option<String>| {
+        s.as_ref().map(|t| {
+            serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.clone()))
+        })
+    };
+    AuditView {
+        id: e.id,
+        at: iso_utc(e.at.0),
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        entity: e.entity.clone(),
+        entity_id: e.entity_id.clone(),
+        before: json(&e.before),
+        after: json(&e.after),
     }
 }
 

@@ -237,3 +237,58 @@ fn export_and_payments_honour_the_time_range() {
         (Some(5), Some(2))
     );
 }
+
+#[test]
+fn audit_shows_who_attached_an_unmatched_receipt_and_filters_by_entity() {
+    let (_dir, db) = busy_till();
+    let waiting = cli(&db, &["unmatched"]).ok()["unmatched"].clone();
+    let receipt = waiting[0]["id"].as_i64().unwrap();
+    let amount = waiting[0]["open"]["minor"].as_i64().unwrap();
+    {
+        let mut s = store(&db);
+        let target = sale(&mut s, amount);
+        s.attach_unmatched(
+            receipt,
+            malipo_core::TargetRef::Sale(target.id),
+            "Manager",
+            Timestamp(1_733_000_000_000),
+        )
+        .unwrap();
+    }
+    let id = receipt.to_string();
+    let v = cli(
+        &db,
+        &["audit", "--entity", "unmatched_receipt", "--id", &id],
+    )
+    .ok();
+    let lines = v["audit"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{v}");
+    assert_eq!(lines[0]["action"], "attach_unmatched");
+    assert_eq!(lines[0]["actor"], "Manager");
+    assert_eq!(lines[0]["at"], "2024-11-30T20:53:20.000Z");
+    // The states are JSON, not JSON inside a string.
+    assert!(lines[0]["after"].is_object(), "{v}");
+
+    // Unfiltered: newest first, the attach among the flows' own lines; --limit caps it.
+    let all = cli(&db, &["audit"]).ok()["audit"].clone();
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 1, "{all:?}");
+    assert!(all
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() > w[1]["id"].as_i64()));
+    assert_eq!(
+        cli(&db, &["audit", "--limit", "1"]).ok()["audit"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let bad = cli(&db, &["audit", "--entity", "sale"]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--entity and --id together"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -264,7 +264,10 @@ impl Engine {
         }
     }
 
-    pub(crate) fn is_stopped(&self, attempt_id: i64) -> bool {
+    /// Whether the cashier pressed "Stop waiting" on this attempt. Reads only the engine's
+    /// own wait list, never the store, so it may be asked while the store is locked (as
+    /// `Register::sale_cancel` does).
+    pub fn is_stopped(&self, attempt_id: i64) -> bool {
         self.inner
             .waits
             .lock()

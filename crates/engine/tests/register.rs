@@ -161,7 +161,9 @@ fn checkout_freezes_the_cart_and_cash_pays_the_sale() {
     assert_eq!(register.sale_new().unwrap_err().code(), "sale_open");
 
     // Cancel gives the cart back; checking out again makes the next number.
-    let cart = register.sale_cancel(sale.sale_id, "Aisha").unwrap();
+    let cart = register
+        .sale_cancel(sale.sale_id, "Aisha", |_| false)
+        .unwrap();
     assert!(!cart.frozen);
     assert_eq!(cart.total, kes(56_500));
     assert_eq!(
@@ -189,7 +191,7 @@ fn checkout_freezes_the_cart_and_cash_pays_the_sale() {
     assert_eq!(part.balance, kes(42_500));
     assert_eq!(
         register
-            .sale_cancel(sale.sale_id, "Aisha")
+            .sale_cancel(sale.sale_id, "Aisha", |_| true)
             .unwrap_err()
             .code(),
         "sale_has_payments"
@@ -209,6 +211,55 @@ fn checkout_freezes_the_cart_and_cash_pays_the_sale() {
     let fresh = register.sale_new().unwrap();
     assert!(!fresh.frozen && fresh.lines.is_empty());
     assert!(register.sale_current().unwrap().is_none());
+}
+
+#[test]
+fn a_sale_with_a_live_stk_prompt_is_voided_only_after_the_cashier_stops_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, register) = open(&dir.path().join("t.db"));
+    register.cart_add("SUG-2KG", 1).unwrap();
+    let sale = register.checkout("Aisha").unwrap();
+    let attempt = store
+        .lock()
+        .unwrap()
+        .attempt_create(
+            &malipo_store::NewAttempt {
+                method: PaymentMethod::MpesaStk,
+                target: malipo_core::TargetRef::Sale(sale.sale_id),
+                amount: sale.total,
+                phone: Some(malipo_core::Phone::parse("0712345678").unwrap()),
+                account_reference: Some(sale.number.clone()),
+                provider_ref: Some("ws_CO_live".into()),
+            },
+            clock(),
+        )
+        .unwrap();
+    let engine = Engine::new(store.clone(), EngineConfig::new("Duka", Currency::Kes)).unwrap();
+    let stopped = |id: i64| engine.is_stopped(id);
+
+    // The till still waits on the customer's phone: the sale cannot be voided under it.
+    let err = register
+        .sale_cancel(sale.sale_id, "Aisha", stopped)
+        .unwrap_err();
+    assert_eq!(err.code(), "sale_has_payments");
+    assert_eq!(
+        store.lock().unwrap().sale_get(sale.sale_id).unwrap().status,
+        SaleStatus::Open
+    );
+
+    // "Stop waiting": now the cashier may void it and have the cart back; the prompt itself
+    // stays pending (a late payment would wait as an unmatched receipt).
+    engine.stop_waiting(attempt.id).unwrap();
+    let cart = register
+        .sale_cancel(sale.sale_id, "Aisha", stopped)
+        .unwrap();
+    assert!(!cart.frozen);
+    let s = store.lock().unwrap();
+    assert_eq!(s.sale_get(sale.sale_id).unwrap().status, SaleStatus::Void);
+    assert_eq!(
+        s.attempt_get(attempt.id).unwrap().state,
+        malipo_core::AttemptState::Pending
+    );
 }
 
 #[test]

@@ -219,7 +219,7 @@
       s.sale = { sale_id: n, number: "T1-" + String(n).padStart(6, "0"), total, status: "open", tenders: [], customer_phone: cfg.customerPhone ?? null };
       return saleView();
     },
-    sale_current: () => (s.sale && s.sale.status === "open" ? saleView() : null),
+    sale_current: () => (s.sale && s.sale.status !== "void" ? saleView() : null),
     sale_cancel: ({ sale_id }) => {
       if (!checkSale(sale_id)) return fail("invalid_amount");
       if (s.sale.tenders.length > 0 || [...s.attempts.values()].some((a) => a.state === "pending" && a.sale_id === sale_id)) return fail("sale_has_payments");

@@ -198,9 +198,19 @@ impl Register {
         Ok((view.status != SaleStatus::Void).then_some(view))
     }
 
-    /// Voids the open sale when nothing is paid and nothing is pending on it, and gives its
-    /// cart back for editing.
-    pub fn sale_cancel(&self, sale_id: i64, actor: &str) -> Result<CartView, RegisterError> {
+    /// Voids the open sale when nothing is paid and the till is waiting on nothing for it, and
+    /// gives its cart back for editing. An STK prompt the cashier stopped waiting for
+    /// (`stopped(attempt_id)`: `Engine::is_stopped`, called with the store locked, so it must
+    /// not lock it) does not hold the sale open: the customer
+    /// has walked away, and should they pay after all the payment waits as an unmatched
+    /// receipt ("arrived after its sale was voided") for a clerk to place. One the till still
+    /// waits for does: the cashier presses "Stop waiting" first.
+    pub fn sale_cancel(
+        &self,
+        sale_id: i64,
+        actor: &str,
+        stopped: impl Fn(i64) -> bool,
+    ) -> Result<CartView, RegisterError> {
         let mut store = self.store()?;
         let marker = self
             .sale_marker(&store)?
@@ -215,7 +225,11 @@ impl Register {
         let pending = store
             .attempts_pending(now.plus_ms(1))?
             .into_iter()
-            .any(|a| a.target == TargetRef::Sale(sale_id) && a.state == AttemptState::Pending);
+            .any(|a| {
+                a.target == TargetRef::Sale(sale_id)
+                    && a.state == AttemptState::Pending
+                    && !stopped(a.id)
+            });
         if !balance.allocated.is_zero() || pending {
             return Err(RegisterError::SaleHasPayments);
         }
