@@ -387,9 +387,10 @@ def late_stk_then_attach(s: Session, phone: "Phone", cli: str, db: str, shot=Non
     log("the customer paid late on the phone")
     waiting = wait_ledger(
         cli, db, "unmatched",
-        lambda d: any(u["reason"] == "late_after_void" for u in d["unmatched"]),
+        lambda d: any(u["payment"]["method"] == "mpesa_stk" for u in d["unmatched"]),
     )
-    receipt = next(u for u in waiting["unmatched"] if u["reason"] == "late_after_void")
+    # Its reason: the sale it was raised for is closed (voided) — `target_closed`.
+    receipt = next(u for u in waiting["unmatched"] if u["payment"]["method"] == "mpesa_stk")
     log(f"unmatched receipt {receipt['id']}: {receipt['open']} ({receipt['reason']})")
 
     # The same goods again: F3 checks out a new sale (STK chosen); Esc back to the chooser.
@@ -403,7 +404,7 @@ def late_stk_then_attach(s: Session, phone: "Phone", cli: str, db: str, shot=Non
     log(f"rang the goods up again as {again}")
 
     unlock_manager(s, "unmatched")
-    row = s.wait(s.tid("um-row"), 20, text="voided")
+    row = s.wait(s.tid("um-row"), 20, text="250.00")
     if shot:
         time.sleep(0.3)
         shot("manager-unmatched")
