@@ -404,7 +404,7 @@ def late_stk_then_attach(s: Session, phone: "Phone", cli: str, db: str, shot=Non
     log(f"rang the goods up again as {again}")
 
     unlock_manager(s, "unmatched")
-    row = s.wait(s.tid("um-row"), 20, text="250.00")
+    s.wait(s.tid("um-row"), 20, text="250.00")
     if shot:
         time.sleep(0.3)
         shot("manager-unmatched")
@@ -421,7 +421,6 @@ def late_stk_then_attach(s: Session, phone: "Phone", cli: str, db: str, shot=Non
     s.click(s.tid("confirm-ok"))
     note = s.text(s.wait(s.tid("um-note"), 20, text=again))
     log(f"manager: {note!r}")
-    del row
 
     s.set_hash("#/")
     done = s.text(s.wait(s.tid("sale-complete"), 20, text="Sale complete"))
