@@ -327,7 +327,8 @@ fn forward_one(engine: &Engine, register: &Register, emit: &Emit, event: EngineE
                 return;
             }
         },
-        EngineEvent::SaleCompleted { .. } => return,
+        // The manager's list hears of both (manager.rs); the register follows sales.
+        EngineEvent::SaleCompleted { .. } | EngineEvent::PaymentPosted { .. } => return,
         EngineEvent::InboxProblem { inbox_id, detail } => {
             tracing::warn!(inbox_id, %detail, "an inbox event could not be processed; kept");
             return;

@@ -87,7 +87,8 @@ pub(crate) fn spawn_events(engine: &Engine, emit: Emit) -> tokio::task::JoinHand
                     Ok(
                         EngineEvent::AttemptChanged { .. }
                         | EngineEvent::SaleChanged { .. }
-                        | EngineEvent::IncomingChanged,
+                        | EngineEvent::IncomingChanged
+                        | EngineEvent::PaymentPosted { .. },
                     ) => emit("transactions-changed", serde_json::Value::Null),
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => return,

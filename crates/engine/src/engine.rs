@@ -64,8 +64,14 @@ pub struct EngineConfig {
     pub stk_max_queries: u32,
     /// Past the window, the resolver asks again with backoff this many times.
     pub resolver_retries: u32,
-    /// How long a sale waits for a Till payment of its amount.
+    /// How long a sale waits for a Till payment of its amount (also what posting matches a
+    /// Till confirmation against: the engine sets the store's posting rules from it).
     pub till_window: Duration,
+    /// How often the missed-confirmation sweep looks for C2B validations whose confirmation
+    /// never came.
+    pub sweep_every: Duration,
+    /// How long after its validation a C2B confirmation counts as missed.
+    pub missed_after: Duration,
     /// The receipt senders (email/SMS); `None`: receipts queue and wait to be sent.
     pub receipts: Option<Arc<malipo_notify::Outbox>>,
 }
@@ -86,6 +92,8 @@ impl EngineConfig {
             stk_max_queries: 12,
             resolver_retries: 5,
             till_window: Duration::from_secs(10 * 60),
+            sweep_every: Duration::from_secs(30),
+            missed_after: Duration::from_secs(2 * 60),
             receipts: None,
         }
     }
@@ -110,6 +118,9 @@ pub enum EngineEvent {
     IncomingChanged,
     /// An inbox event could not be processed; it is kept and can be retried.
     InboxProblem { inbox_id: i64, detail: String },
+    /// A confirmation reached the ledger: a new payment (`posted`, `unmatched`), or a repeat
+    /// of one already there (`duplicate`, `conflict`), with the payment it is about.
+    PaymentPosted { payment_id: i64, outcome: String },
 }
 
 /// The STK waiting schedule of one attempt (in memory; rebuilt from the attempt after a restart).
@@ -132,6 +143,8 @@ pub(crate) struct Inner {
     pub contacts: Mutex<HashMap<i64, crate::receipts::CustomerContact>>,
     /// Transaction status queries in flight: originator conversation id → receipt.
     pub status_queries: Mutex<HashMap<String, String>>,
+    /// The last C2B validation the missed-confirmation sweep looked at (inbox id).
+    pub sweep_mark: Mutex<i64>,
     pub work: Notify,
 }
 
@@ -194,6 +207,14 @@ impl Engine {
             ),
             None => None,
         };
+        // Posting matches Till payments within the shop's window, not the store's default.
+        {
+            let mut store = store.lock().map_err(|_| EngineError::Poisoned)?;
+            let mut rules = store.posting_rules();
+            rules.till_window_ms =
+                i64::try_from(config.till_window.as_millis()).unwrap_or(i64::MAX);
+            store.set_posting_rules(rules);
+        }
         let (events, _) = broadcast::channel(1024);
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -207,6 +228,7 @@ impl Engine {
                 waits: Mutex::new(HashMap::new()),
                 contacts: Mutex::new(HashMap::new()),
                 status_queries: Mutex::new(HashMap::new()),
+                sweep_mark: Mutex::new(0),
                 work: Notify::new(),
             }),
         })
@@ -284,6 +306,10 @@ impl Engine {
     /// After money moved: completes a sale whose balance reached zero and tells the window.
     pub(crate) fn after_post(&self, outcome: &PostOutcome) -> Result<(), EngineError> {
         let payment_id = outcome.payment_id();
+        self.emit(EngineEvent::PaymentPosted {
+            payment_id,
+            outcome: outcome.code().to_owned(),
+        });
         let targets: Vec<TargetRef> = {
             let store = self.store()?;
             store
@@ -334,14 +360,23 @@ impl Engine {
     }
 
     /// Runs the background work until `shutdown`: processes new inbox events as the sync
-    /// client signals them, and every second resolves STK attempts that are due a query.
+    /// client signals them, every second resolves STK attempts that are due a query, and
+    /// every `sweep_every` asks M-Pesa about validated C2B payments whose confirmation never
+    /// came.
     pub async fn run(&self, inbox_signal: Arc<Notify>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut next_sweep = tokio::time::Instant::now();
         loop {
             if let Err(e) = self.process_inbox() {
                 tracing::error!(error = %e, "inbox processing failed; will retry");
             }
             self.resolve_due().await;
+            if tokio::time::Instant::now() >= next_sweep {
+                if let Err(e) = self.sweep_missed().await {
+                    tracing::warn!(error = %e, "missed-confirmation sweep stopped; will retry");
+                }
+                next_sweep = tokio::time::Instant::now() + self.inner.config.sweep_every;
+            }
             if let Err(e) = self.send_due_receipts().await {
                 tracing::warn!(error = %e, "receipts not sent this round; will retry");
             }

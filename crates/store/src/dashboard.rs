@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::error::{corrupt, Result};
 use crate::table::payments::{self, Payment, PaymentStatus};
 
-const HOUR_MS: i64 = 3_600_000;
+pub(crate) const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 
 /// Which payments to show. Empty lists mean "any".
@@ -86,7 +86,7 @@ pub struct PaymentsPage {
 }
 
 /// SQL conditions and their values for the non-time parts of the filter.
-fn dimension_sql(f: &PaymentFilter, values: &mut Vec<Value>) -> String {
+pub(crate) fn dimension_sql(f: &PaymentFilter, values: &mut Vec<Value>) -> String {
     let mut sql = String::new();
     let mut list = |col: &str, codes: Vec<&'static str>| {
         if codes.is_empty() {
@@ -133,7 +133,7 @@ fn add_groups(
 type Rollup = (&'static str, i64, i64);
 
 /// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges.
-fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
+pub(crate) fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
     let mut rollups = Vec::new();
     let mut raw = Vec::new();
     let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<Rollup>| {
@@ -161,7 +161,7 @@ fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
     (rollups, raw)
 }
 
-fn ceil_div(a: i64, b: i64) -> i64 {
+pub(crate) fn ceil_div(a: i64, b: i64) -> i64 {
     a.div_euclid(b) + i64::from(a.rem_euclid(b) != 0)
 }
 

@@ -23,9 +23,12 @@ pub mod dashboard;
 mod error;
 pub mod manager;
 pub mod manager_attempts;
+mod manager_rollup;
 pub mod migrate;
 pub mod posting;
 pub mod refund;
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 pub mod table;
 
 use std::path::Path;
@@ -116,6 +119,16 @@ impl Store {
             conn,
             rules: options.rules,
         })
+    }
+
+    /// Replaces the posting rules (the engine sets them from the shop's settings).
+    pub fn set_posting_rules(&mut self, rules: PostingRules) {
+        self.rules = rules;
+    }
+
+    /// The posting rules in force.
+    pub fn posting_rules(&self) -> PostingRules {
+        self.rules
     }
 
     /// The schema version of the open database.
@@ -358,6 +371,19 @@ impl Store {
     /// Inbox events, optionally of one outcome, oldest first.
     pub fn inbox_list(&self, outcome: Option<&str>, limit: i64) -> Result<Vec<InboxEvent>> {
         table::inbox::list(&self.conn, outcome, limit)
+    }
+
+    /// Events of one provider and kind with an id above `after`, received in `[from, to)`,
+    /// oldest first, at most `limit`.
+    pub fn inbox_of_kind_after(
+        &self,
+        provider: &str,
+        kind: &str,
+        after: i64,
+        received: (Timestamp, Timestamp),
+        limit: i64,
+    ) -> Result<Vec<InboxEvent>> {
+        table::inbox::of_kind_after(&self.conn, provider, kind, after, received, limit)
     }
 
     // ----- the ledger -----------------------------------------------------------------------

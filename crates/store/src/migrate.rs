@@ -51,6 +51,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "control numbers",
         sql: &[table::customers::SCHEMA_V4],
     },
+    Migration {
+        name: "attempts by time",
+        sql: &[table::attempts::SCHEMA_V5],
+    },
 ];
 
 /// The schema version this build writes.

@@ -116,7 +116,8 @@ impl PostOutcome {
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// `posted`, `unmatched`, `duplicate` or `conflict` (the inbox outcome it records).
+    pub fn code(&self) -> &'static str {
         match self {
             PostOutcome::Posted { .. } => "posted",
             PostOutcome::Unmatched { .. } => "unmatched",

@@ -3,10 +3,16 @@
 //! transaction status query. The answer comes back asynchronously to the relay's result URL;
 //! a completed payment is posted like any confirmation — usually to unmatched receipts, where
 //! the cashier places it — and a receipt already in the ledger is never asked about.
+//!
+//! [`Engine::sweep_missed`] does this by itself (from `Engine::run`, every `sweep_every`):
+//! a C2B *validation* names a receipt the till is about to be told of; when no confirmation
+//! of it has reached the ledger `missed_after` later, its status is asked once. The sweep's
+//! place (the last validation looked at) is kept in memory: after a restart it looks again at
+//! the last day's validations, and asking twice is harmless (the answer posts idempotently).
 
 use malipo_core::{PaymentMethod, Provider, Timestamp};
-use malipo_providers::daraja::{AsyncResult, StatusQueryRequest};
-use malipo_store::Confirmation;
+use malipo_providers::daraja::{parse_c2b_validation, AsyncResult, StatusQueryRequest};
+use malipo_store::{Confirmation, InboxEvent};
 
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -21,7 +27,73 @@ pub enum ReceiptCheck {
     Asked,
 }
 
+/// How far back the sweep looks: a confirmation missed for longer is the manager's to chase
+/// (Incoming payments, or the receipt typed in by hand).
+const SWEEP_HORIZON_MS: i64 = 24 * 3600 * 1000;
+
 impl Engine {
+    /// Asks M-Pesa about every validated C2B payment whose confirmation is `missed_after`
+    /// late; returns how many it asked about. A query that cannot be sent stops the sweep
+    /// where it is, to go on from there next time.
+    pub async fn sweep_missed(&self) -> Result<usize, EngineError> {
+        let config = &self.inner.config;
+        if self.inner.daraja.is_none() || config.result_url.is_none() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let missed_ms = i64::try_from(config.missed_after.as_millis()).unwrap_or(i64::MAX);
+        let window = (
+            Timestamp(now.0.saturating_sub(SWEEP_HORIZON_MS)),
+            Timestamp(now.0.saturating_sub(missed_ms)),
+        );
+        let mut asked = 0;
+        loop {
+            let mark = self.sweep_mark();
+            let batch =
+                self.store()?
+                    .inbox_of_kind_after("daraja", "c2b-validate", mark, window, 50)?;
+            let Some(last) = batch.last().map(|e| e.id) else {
+                return Ok(asked);
+            };
+            for event in &batch {
+                if let Some(receipt) = self.missed_receipt(event)? {
+                    if let ReceiptCheck::Asked = self.check_receipt(&receipt).await? {
+                        tracing::info!(%receipt, "C2B confirmation missed: asked M-Pesa for its status");
+                        asked += 1;
+                    }
+                }
+                self.set_sweep_mark(event.id);
+            }
+            if batch.len() < 50 || self.sweep_mark() < last {
+                return Ok(asked);
+            }
+        }
+    }
+
+    /// The receipt a validation named, when the ledger has not heard of it.
+    fn missed_receipt(&self, event: &InboxEvent) -> Result<Option<String>, EngineError> {
+        // An unreadable validation names nothing to ask about (it is kept in the inbox).
+        let Ok(validation) = parse_c2b_validation(&event.body) else {
+            return Ok(None);
+        };
+        let receipt = validation.trans_id.trim().to_ascii_uppercase();
+        if receipt.is_empty() {
+            return Ok(None);
+        }
+        let known = self.store()?.payment_by_txn(Provider::Mpesa, &receipt)?;
+        Ok(known.is_none().then_some(receipt))
+    }
+
+    fn sweep_mark(&self) -> i64 {
+        self.inner.sweep_mark.lock().map(|m| *m).unwrap_or(i64::MAX)
+    }
+
+    fn set_sweep_mark(&self, id: i64) {
+        if let Ok(mut m) = self.inner.sweep_mark.lock() {
+            *m = (*m).max(id);
+        }
+    }
+
     /// Looks up an M-Pesa receipt number the till has no record of.
     pub async fn check_receipt(&self, receipt: &str) -> Result<ReceiptCheck, EngineError> {
         let receipt = receipt.trim().to_ascii_uppercase();

@@ -34,6 +34,12 @@ CREATE INDEX payment_attempts_target ON payment_attempts (target_kind, target_id
 CREATE INDEX payment_attempts_pending ON payment_attempts (state, created_at) WHERE state = 'pending';
 ";
 
+/// Migration 5: the manager's transactions list reads attempts newest first within a date
+/// range (and counts them), which needs them in time order.
+pub(crate) const SCHEMA_V5: &str = "
+CREATE INDEX payment_attempts_created ON payment_attempts (created_at, id);
+";
+
 /// What the till is about to ask a provider for.
 #[derive(Debug, Clone)]
 pub struct NewAttempt {

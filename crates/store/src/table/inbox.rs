@@ -106,18 +106,43 @@ pub(crate) fn list(
         "SELECT id, provider, kind, relay_seq, headers, body, received_at, outcome, detail FROM provider_inbox
          WHERE (?1 IS NULL OR outcome = ?1) ORDER BY id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![outcome, limit], |r| {
-        Ok(InboxEvent {
-            id: r.get(0)?,
-            provider: r.get(1)?,
-            kind: r.get(2)?,
-            relay_seq: r.get(3)?,
-            headers_json: r.get(4)?,
-            body: r.get(5)?,
-            received_at: Timestamp(r.get(6)?),
-            outcome: r.get(7)?,
-            detail: r.get(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![outcome, limit], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Events of one provider and kind with an id above `after`, received in `[from, to)`,
+/// oldest first, at most `limit` (the missed-confirmation sweep's look at validations).
+pub(crate) fn of_kind_after(
+    conn: &Connection,
+    provider: &str,
+    kind: &str,
+    after: i64,
+    (from, to): (Timestamp, Timestamp),
+    limit: i64,
+) -> Result<Vec<InboxEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, provider, kind, relay_seq, headers, body, received_at, outcome, detail FROM provider_inbox
+         WHERE provider = ?1 AND kind = ?2 AND id > ?3 AND received_at >= ?4 AND received_at < ?5
+         ORDER BY id LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![provider, kind, after, from.0, to.0, limit],
+        from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An inbox row in the column order every query here selects.
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxEvent> {
+    Ok(InboxEvent {
+        id: r.get(0)?,
+        provider: r.get(1)?,
+        kind: r.get(2)?,
+        relay_seq: r.get(3)?,
+        headers_json: r.get(4)?,
+        body: r.get(5)?,
+        received_at: Timestamp(r.get(6)?),
+        outcome: r.get(7)?,
+        detail: r.get(8)?,
+    })
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod crash;
 mod dashboard;
 mod ledger_props;
+mod manager_rollup;
 mod migrations;
 mod posting;
 mod stk_twins;
