@@ -142,7 +142,7 @@ pub(crate) struct Inner {
     pub waits: Mutex<HashMap<i64, Wait>>,
     pub contacts: Mutex<HashMap<i64, crate::receipts::CustomerContact>>,
     /// Transaction status queries in flight: originator conversation id → receipt.
-    pub status_queries: Mutex<HashMap<String, String>>,
+    pub status_queries: Mutex<HashMap<String, crate::flows::sweep::Asked>>,
     /// The last C2B validation the missed-confirmation sweep looked at (inbox id).
     pub sweep_mark: Mutex<i64>,
     pub work: Notify,

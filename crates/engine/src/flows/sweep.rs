@@ -11,12 +11,12 @@
 //! the last day's validations, and asking twice is harmless (the answer posts idempotently).
 
 use malipo_core::{PaymentMethod, Provider, Timestamp};
-use malipo_providers::daraja::{parse_c2b_validation, AsyncResult, StatusQueryRequest};
+use malipo_providers::daraja::{parse_c2b_validation, AsyncResult, C2bPayment, StatusQueryRequest};
 use malipo_store::{Confirmation, InboxEvent};
 
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::ingest::Processed;
+use crate::ingest::{c2b_confirmation, Processed};
 
 /// What a receipt check did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,14 @@ pub enum ReceiptCheck {
     Known { payment_id: i64 },
     /// Asked M-Pesa; the answer will post it if it completed.
     Asked,
+}
+
+/// A transaction status query in flight: the receipt asked about, and the C2B validation
+/// that named it when the sweep asked.
+#[derive(Debug, Clone)]
+pub(crate) struct Asked {
+    pub receipt: String,
+    pub validation: Option<C2bPayment>,
 }
 
 /// How far back the sweep looks: a confirmation missed for longer is the manager's to chase
@@ -56,8 +64,10 @@ impl Engine {
                 return Ok(asked);
             };
             for event in &batch {
-                if let Some(receipt) = self.missed_receipt(event)? {
-                    if let ReceiptCheck::Asked = self.check_receipt(&receipt).await? {
+                if let Some(validation) = self.missed_validation(event)? {
+                    let receipt = validation.trans_id.clone();
+                    if let ReceiptCheck::Asked = self.ask_status(&receipt, Some(validation)).await?
+                    {
                         tracing::info!(%receipt, "C2B confirmation missed: asked M-Pesa for its status");
                         asked += 1;
                     }
@@ -70,18 +80,20 @@ impl Engine {
         }
     }
 
-    /// The receipt a validation named, when the ledger has not heard of it.
-    fn missed_receipt(&self, event: &InboxEvent) -> Result<Option<String>, EngineError> {
+    /// A validation whose receipt the ledger has not heard of (its `trans_id` upper-cased).
+    fn missed_validation(&self, event: &InboxEvent) -> Result<Option<C2bPayment>, EngineError> {
         // An unreadable validation names nothing to ask about (it is kept in the inbox).
-        let Ok(validation) = parse_c2b_validation(&event.body) else {
+        let Ok(mut validation) = parse_c2b_validation(&event.body) else {
             return Ok(None);
         };
-        let receipt = validation.trans_id.trim().to_ascii_uppercase();
-        if receipt.is_empty() {
+        validation.trans_id = validation.trans_id.trim().to_ascii_uppercase();
+        if validation.trans_id.is_empty() {
             return Ok(None);
         }
-        let known = self.store()?.payment_by_txn(Provider::Mpesa, &receipt)?;
-        Ok(known.is_none().then_some(receipt))
+        let known = self
+            .store()?
+            .payment_by_txn(Provider::Mpesa, &validation.trans_id)?;
+        Ok(known.is_none().then_some(validation))
     }
 
     fn sweep_mark(&self) -> i64 {
@@ -96,6 +108,16 @@ impl Engine {
 
     /// Looks up an M-Pesa receipt number the till has no record of.
     pub async fn check_receipt(&self, receipt: &str) -> Result<ReceiptCheck, EngineError> {
+        self.ask_status(receipt, None).await
+    }
+
+    /// Asks M-Pesa about `receipt`; the validation that named it, when there is one, says
+    /// whose money it is (account reference, payer) when the answer comes back.
+    async fn ask_status(
+        &self,
+        receipt: &str,
+        validation: Option<C2bPayment>,
+    ) -> Result<ReceiptCheck, EngineError> {
         let receipt = receipt.trim().to_ascii_uppercase();
         if receipt.len() < 8 || !receipt.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(EngineError::Invalid(
@@ -126,7 +148,13 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Provider(format!("M-Pesa could not be asked: {e}")))?;
         if let Ok(mut asked) = self.inner.status_queries.lock() {
-            asked.insert(ack.originator_conversation_id, receipt);
+            asked.insert(
+                ack.originator_conversation_id,
+                Asked {
+                    receipt,
+                    validation,
+                },
+            );
         }
         Ok(ReceiptCheck::Asked)
     }
@@ -143,7 +171,11 @@ impl Engine {
             q.remove(&result.originator_conversation_id)
                 .or_else(|| q.remove(&result.conversation_id))
         });
-        let Some(receipt) = asked else {
+        let Some(Asked {
+            receipt,
+            validation,
+        }) = asked
+        else {
             return Ok(None);
         };
         if !result.result_code.is_success() {
@@ -161,26 +193,35 @@ impl Engine {
                 "the status result carries no amount".into(),
             ));
         };
-        // "2547… - NAME": the payer's number and name as M-Pesa shows them.
-        let debit = result.parameter("DebitPartyName").unwrap_or("");
-        let (number, name) = debit.split_once(" - ").unwrap_or(("", debit));
-        let outcome = self.store()?.post_payment(
-            &Confirmation {
-                method: PaymentMethod::MpesaPaybill,
-                provider_txn_id: Some(result.parameter("ReceiptNo").unwrap_or(&receipt).to_owned()),
-                attempt_ref: None,
-                account_reference: None,
+        let receipt = result.parameter("ReceiptNo").unwrap_or(&receipt).to_owned();
+        let confirmation = match validation {
+            // The validation told whose money it is: post it as the confirmation would have,
+            // for the amount M-Pesa says was paid.
+            Some(v) => Confirmation {
+                provider_txn_id: Some(receipt),
                 amount,
-                payer_phone: malipo_core::Phone::parse(number.trim()).ok(),
-                payer_name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
-                payer_ref: malipo_core::Phone::parse(number.trim())
-                    .ok()
-                    .map(|p| p.masked()),
-                inbox_id: Some(inbox_id),
-                received_at: received,
+                ..c2b_confirmation(&v, Some(inbox_id), received)
             },
-            now,
-        )?;
+            None => {
+                // "2547… - NAME": the payer's number and name as M-Pesa shows them.
+                let debit = result.parameter("DebitPartyName").unwrap_or("");
+                let (number, name) = debit.split_once(" - ").unwrap_or(("", debit));
+                let phone = malipo_core::Phone::parse(number.trim()).ok();
+                Confirmation {
+                    method: PaymentMethod::MpesaPaybill,
+                    provider_txn_id: Some(receipt),
+                    attempt_ref: None,
+                    account_reference: None,
+                    amount,
+                    payer_ref: phone.as_ref().map(|p| p.masked()),
+                    payer_phone: phone,
+                    payer_name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
+                    inbox_id: Some(inbox_id),
+                    received_at: received,
+                }
+            }
+        };
+        let outcome = self.store()?.post_payment(&confirmation, now)?;
         Ok(Some(Processed::Posted(outcome)))
     }
 }
