@@ -3,10 +3,13 @@
 //! and each scripted customer outcome, asserting the ledger, balances and audit log.
 #![allow(clippy::unwrap_used)]
 
+mod cards;
+mod invoices;
 mod receipts;
 mod refunds;
 mod restart;
 mod rig;
+mod stk_outcomes;
 
 use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};
 use malipo_engine::{EngineError, RefundAsk};
@@ -89,6 +92,8 @@ async fn stk_approved_posts_once_and_completes_the_sale_even_when_the_callback_c
         .audit_list(Some(("sale", &sale.id.to_string())), 10)
         .unwrap();
     assert!(!audit.is_empty(), "the sale's completion is audited");
+    drop(store);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,6 +125,7 @@ async fn each_customer_refusal_closes_the_attempt_with_its_reason_and_posts_noth
         assert_eq!(rig.balance(sale.id), kes(10_000));
     }
     assert_eq!(payments(&rig), 0);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,6 +172,8 @@ async fn a_lost_callback_is_confirmed_by_the_query_fallback() {
             ))
             .collect::<Vec<_>>()
     );
+    drop(store);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,6 +232,7 @@ async fn a_callback_after_stop_waiting_still_posts_and_one_after_a_void_goes_to_
     .await;
     let incoming = rig.engine.incoming().unwrap();
     assert_eq!(incoming[0].1.amount, kes(40_000));
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,6 +268,8 @@ async fn a_till_payment_posts_to_the_one_waiting_sale_and_is_offered_when_two_wa
         audit.iter().any(|e| e.actor == "wanjiku"),
         "the claim is audited with the cashier"
     );
+    drop(store);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -289,6 +300,7 @@ async fn paybill_with_the_sale_number_and_split_cash_and_stk_close_the_sale() {
     })
     .await;
     assert_eq!(payments(&rig), 3);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,6 +325,7 @@ async fn refunds_are_refused_while_the_setting_is_off() {
     );
     assert_eq!(rig.balance(sale.id), kes(0), "nothing moved");
     let _ = TargetRef::Sale(sale.id);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -364,6 +377,8 @@ async fn a_billpay_control_number_is_paid_and_the_webhook_posts_it_once() {
     assert_eq!(p.method, malipo_core::PaymentMethod::BillPay);
     assert_eq!(p.amount, tzs(1_000_000));
     assert!(store.check().unwrap().is_empty());
+    drop(store);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,6 +398,21 @@ async fn a_dynamic_qr_scanned_and_paid_posts_to_its_sale_and_settles_the_qr_atte
     })
     .await;
     assert_eq!(payments(&rig), 1);
+    let paid = rig
+        .store
+        .lock()
+        .unwrap()
+        .payments_page(&PaymentFilter::default(), 10, None)
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(
+        paid.attempt_id,
+        Some(shown.attempt.id),
+        "the settled QR attempt is the payment's (never succeeded without its payment)"
+    );
+    assert_eq!(paid.method, malipo_core::PaymentMethod::MpesaQr);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -399,6 +429,7 @@ async fn a_card_popup_closed_without_paying_cancels_the_attempt_and_the_sale_sta
     assert_eq!(cancelled.state, AttemptState::Cancelled);
     assert_eq!(rig.balance(sale.id), kes(12_500));
     assert_eq!(payments(&rig), 0);
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -435,4 +466,5 @@ async fn a_receipt_the_till_never_heard_of_is_found_by_the_status_query_and_clai
         },
         "never asked twice"
     );
+    rig.check();
 }

@@ -118,6 +118,7 @@ async fn a_paid_sale_sends_its_receipt_by_email_and_sms_when_the_shop_turned_the
     );
     assert!(text.message.contains(&sale.number), "{}", text.message);
     assert_eq!(sink.mails().len(), 1, "sent once");
+    rig.check();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,4 +143,5 @@ async fn with_the_settings_off_nothing_is_sent() {
         .outbox_list(None, 10)
         .unwrap()
         .is_empty());
+    rig.check();
 }

@@ -27,6 +27,8 @@ pub struct Rig {
     pub store: Arc<Mutex<Store>>,
     pub engine: Engine,
     pub callback_urls: Vec<(EventKind, String)>,
+    /// The engine's way to Daraja, when [`Options::daraja_link`] asked for one.
+    pub daraja_link: Option<Arc<Link>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -50,6 +52,10 @@ pub struct Options {
     pub no_c2b: bool,
     /// The receipt senders (email/SMS) the engine's background loop uses.
     pub receipts: Option<Arc<malipo_notify::Outbox>>,
+    /// Past the STK window, how many more queries (with backoff) when Daraja cannot be reached.
+    pub resolver_retries: Option<u32>,
+    /// The engine reaches Daraja through a [`Link`] the scenario can cut ([`Rig::daraja_link`]).
+    pub daraja_link: bool,
 }
 
 fn url_of(urls: &[(EventKind, String)], kind: EventKind) -> String {
@@ -170,6 +176,16 @@ impl Rig {
             .await
             .unwrap();
         let mut config = EngineConfig::new("Duka la Mama", Currency::Kes);
+        let daraja_link = if options.daraja_link {
+            let (link, base, task) = Link::start(&sim_base).await;
+            tasks.push(task);
+            daraja.environment = Environment::Simulator {
+                base_url: base.parse().unwrap(),
+            };
+            Some(link)
+        } else {
+            None
+        };
         config.daraja = Some(daraja);
         config.stk_callback_url = Some(if options.lose_stk_callback {
             "http://127.0.0.1:9/lost".to_owned()
@@ -196,6 +212,9 @@ impl Rig {
         if let Some(n) = options.max_queries {
             config.stk_max_queries = n;
         }
+        if let Some(n) = options.resolver_retries {
+            config.resolver_retries = n;
+        }
         let engine = Engine::new(store.clone(), config).unwrap();
         {
             let engine = engine.clone();
@@ -212,6 +231,7 @@ impl Rig {
             store,
             engine,
             callback_urls: shop.callback_urls,
+            daraja_link,
             tasks,
         }
     }
@@ -228,6 +248,21 @@ impl Rig {
             .balance(TargetRef::Sale(sale))
             .unwrap()
             .balance
+    }
+
+    /// The relay URL a provider posts events of `kind` to.
+    pub fn url(&self, kind: EventKind) -> String {
+        url_of(&self.callback_urls, kind)
+    }
+
+    /// Every ledger invariant holds (`Store::check` recomputes them all). Every scenario ends
+    /// with it.
+    pub fn check(&self) {
+        let problems = self.store.lock().unwrap().check().unwrap();
+        assert!(
+            problems.is_empty(),
+            "ledger invariants broken: {problems:#?}"
+        );
     }
 
     /// Waits until `done` holds for the store.
@@ -249,6 +284,18 @@ impl Rig {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// Waits until `done` holds (for what the store cannot see, such as a simulator's log).
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -278,4 +325,60 @@ pub fn sale_in_currency(store: &mut Store, minor: i64, currency: Currency) -> Sa
             Timestamp(1),
         )
         .unwrap()
+}
+
+/// A TCP link to a server that the scenario can cut and restore: while down, every connection
+/// (open or new) is dropped, as when the till's internet goes away; each refused connection is
+/// noted with its time.
+pub struct Link {
+    up: tokio::sync::watch::Sender<bool>,
+    refused: Mutex<Vec<tokio::time::Instant>>,
+}
+
+impl Link {
+    /// A link to `target` (`http://host:port`); returns it, its own base URL, and its task.
+    pub async fn start(target: &str) -> (Arc<Link>, String, tokio::task::JoinHandle<()>) {
+        let target = target.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let link = Arc::new(Link {
+            up: tokio::sync::watch::channel(true).0,
+            refused: Mutex::new(Vec::new()),
+        });
+        let served = link.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut up = served.up.subscribe();
+                if !*up.borrow_and_update() {
+                    served
+                        .refused
+                        .lock()
+                        .unwrap()
+                        .push(tokio::time::Instant::now());
+                    continue; // dropped: the client sees the connection closed
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = up.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        (link, base, task)
+    }
+
+    /// Cuts (`false`) or restores (`true`) the link.
+    pub fn set_up(&self, up: bool) {
+        self.up.send_replace(up);
+    }
+
+    /// When each connection refused while the link was down was tried.
+    pub fn refused(&self) -> Vec<tokio::time::Instant> {
+        self.refused.lock().unwrap().clone()
+    }
 }

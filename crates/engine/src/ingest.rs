@@ -160,10 +160,11 @@ impl Engine {
             .map_err(|e| EngineError::Invalid(format!("unreadable C2B confirmation: {e}")))?;
         let mut confirmation = c2b_confirmation(&c2b, Some(event.id), event.received_at);
         // An STK push to a paybill also reports its payment as a C2B confirmation, which may
-        // arrive before the callback: the money is the waiting STK attempt's — same account
-        // reference, same amount — and the receipt should say so.
-        if let Some(attempt) = self.stk_attempt_paid_by(&confirmation, now)? {
-            confirmation.method = PaymentMethod::MpesaStk;
+        // arrive before the callback, and a Paybill Dynamic QR is paid as one: the money is the
+        // waiting attempt's — same account reference, same amount — and the receipt should
+        // say how the customer paid.
+        if let Some(attempt) = self.attempt_paid_by(&confirmation, now)? {
+            confirmation.method = attempt.method;
             confirmation.attempt_ref = attempt.provider_ref;
         }
         let outcome = self.store()?.post_payment(&confirmation, now)?;
@@ -171,14 +172,17 @@ impl Engine {
         let allocations = self.store()?.allocations_for(outcome.payment_id())?;
         for a in allocations {
             if let malipo_core::TargetRef::Sale(id) = a.target {
+                if confirmation.attempt_ref.is_none() {
+                    self.link_waiting_qr(&confirmation, id, now)?;
+                }
                 self.settle_waiting_attempts(id)?;
             }
         }
         Ok(Processed::Posted(outcome))
     }
 
-    /// The pending STK attempt a C2B confirmation pays, if exactly one matches it.
-    fn stk_attempt_paid_by(
+    /// The pending STK or QR attempt a C2B confirmation pays, if exactly one matches it.
+    fn attempt_paid_by(
         &self,
         c: &Confirmation,
         now: Timestamp,
@@ -188,7 +192,7 @@ impl Engine {
         };
         let pending = self.store()?.attempts_pending(now.plus_ms(1))?;
         let mut matching = pending.into_iter().filter(|a| {
-            a.method == PaymentMethod::MpesaStk
+            matches!(a.method, PaymentMethod::MpesaStk | PaymentMethod::MpesaQr)
                 && a.amount == c.amount
                 && a.provider_ref.is_some()
                 && a.account_reference.as_deref().map(normalise_reference)
@@ -198,6 +202,35 @@ impl Engine {
             (Some(one), None) => Ok(Some(one)),
             _ => Ok(None),
         }
+    }
+
+    /// A Till (Buy Goods) QR is paid without a reference, so its payment reaches the sale by
+    /// the till match: the one waiting QR attempt of the sale for that amount is linked to the
+    /// payment (posting the same confirmation again with the attempt's reference links it and
+    /// settles the attempt), so no attempt is ever marked paid without its payment.
+    fn link_waiting_qr(
+        &self,
+        c: &Confirmation,
+        sale_id: i64,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let pending = self.store()?.attempts_pending(now.plus_ms(1))?;
+        let mut matching = pending.into_iter().filter(|a| {
+            a.method == PaymentMethod::MpesaQr
+                && a.target == malipo_core::TargetRef::Sale(sale_id)
+                && a.amount == c.amount
+                && a.provider_ref.is_some()
+        });
+        if let (Some(qr), None) = (matching.next(), matching.next()) {
+            let linked = Confirmation {
+                attempt_ref: qr.provider_ref,
+                inbox_id: None,
+                ..c.clone()
+            };
+            self.store()?.post_payment(&linked, now)?;
+            self.emit_attempt(qr.id);
+        }
+        Ok(())
     }
 
     fn paystack_event(&self, event: &InboxEvent, now: Timestamp) -> Result<Processed, EngineError> {

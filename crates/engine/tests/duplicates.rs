@@ -1,6 +1,8 @@
-//! Exactly once, whatever the order: each provider's confirmation delivered three times, in a
-//! random order relative to the STK status query's answer, across 1,000 seeded runs → one
-//! payment per sale; an STK payment that also arrives as a C2B confirmation → one payment.
+//! Exactly once, whatever the order: each provider's confirmation (STK callback, C2B, Paystack
+//! `charge.success`, ClickPesa `PAYMENT RECEIVED` for a BillPay control number) delivered three
+//! times, in a random order relative to the STK status query's answer and the card verify,
+//! across 1,000 seeded runs → one payment per sale; an STK payment that also arrives as a C2B
+//! confirmation → one payment.
 //! Events go through the engine's ingest exactly as the relay's would (inbox row, then
 //! `process_event`); the query answer goes through the resolver's own step.
 #![allow(clippy::unwrap_used)]
@@ -11,19 +13,25 @@ use malipo_core::{
     AttemptState, Cart, Catalogue, Currency, Money, PaymentMethod, Phone, SaleDraft, SaleStatus,
     TargetRef, Timestamp,
 };
-use malipo_engine::{Engine, EngineConfig, PaystackSetup};
+use malipo_engine::{ClickPesaSetup, Engine, EngineConfig, PaystackSetup};
 use malipo_providers::daraja::{StkQueryAnswer, StkResultCode};
 use malipo_store::{Confirmation, NewAttempt, NewInboxEvent, NewSale, PaymentFilter, Store};
 use malipo_vault::Sensitive;
 
 const SECRET: &str = "sk_test_duplicates_0123456789";
+const CHECKSUM_KEY: &str = "duplicates-checksum-key";
 
 fn sale(store: &mut Store, minor: i64) -> malipo_store::SaleRow {
+    sale_in(store, minor, Currency::Kes)
+}
+
+fn sale_in(store: &mut Store, minor: i64, currency: Currency) -> malipo_store::SaleRow {
+    let code = currency.code();
     let catalogue = Catalogue::from_json(&format!(
-        r#"{{"currency":"KES","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"KES"}},"tax_class":"standard"}}]}}"#
+        r#"{{"currency":"{code}","items":[{{"sku":"X","barcode":null,"name":"Thing","price":{{"minor":{minor},"currency":"{code}"}},"tax_class":"standard"}}]}}"#
     ))
     .unwrap();
-    let mut cart = Cart::new(Currency::Kes);
+    let mut cart = Cart::new(currency);
     cart.add(&catalogue, "X", 1).unwrap();
     let draft = SaleDraft::from_cart(&cart).unwrap();
     store
@@ -77,6 +85,40 @@ fn charge_success(reference: &str, target: &str) -> String {
     )
 }
 
+/// A ClickPesa `PAYMENT RECEIVED` webhook as ClickPesa sends it (reference §6), with the
+/// payload checksum of §7 (canonical JSON without `checksum`/`checksumMethod`, HMAC-SHA256).
+fn payment_received(id: &str, control_number: &str, shillings: &str) -> String {
+    let mut payload = serde_json::json!({
+        "event": "PAYMENT RECEIVED",
+        "data": {
+            "id": id,
+            "status": "SUCCESS",
+            "paymentReference": "PR7f3a9c21",
+            "orderReference": control_number,
+            "collectedAmount": shillings,
+            "collectedCurrency": "TZS",
+            "message": "success",
+            "channel": "M-PESA",
+            "updatedAt": "2026-11-25T07:21:56.153Z",
+            "createdAt": "2026-11-25T07:21:16.949Z",
+            "customer": {
+                "customerName": "Juma Mwinyi",
+                "customerEmail": null,
+                "customerPhoneNumber": "255712345678"
+            }
+        }
+    });
+    let sum = malipo_providers::clickpesa::webhook::checksum(
+        &payload,
+        "canonical",
+        &Sensitive::new(CHECKSUM_KEY.to_owned()),
+    );
+    let map = payload.as_object_mut().unwrap();
+    map.insert("checksum".into(), sum.into());
+    map.insert("checksumMethod".into(), "canonical".into());
+    payload.to_string()
+}
+
 /// One thing that can happen, in any order.
 #[derive(Debug, Clone)]
 enum Step {
@@ -98,7 +140,33 @@ fn run(seed: u64) {
         secret_key: Sensitive::new(SECRET.to_owned()),
         public_key: "pk_test_x".into(),
     });
+    config.clickpesa = Some(ClickPesaSetup {
+        base_url: "http://127.0.0.1:9".into(),
+        client_id: "duplicates".into(),
+        api_key: Sensitive::new("duplicates-api-key".to_owned()),
+        checksum_key: Some(Sensitive::new(CHECKSUM_KEY.to_owned())),
+    });
     let engine = Engine::new(store.clone(), config).unwrap();
+    let (billpay_sale, control_number) = {
+        let mut s = store.lock().unwrap();
+        let sale = sale_in(&mut s, 300_000, Currency::Tzs);
+        // As `billpay_start` raises it: the sale's number without its dashes.
+        let control_number = malipo_core::normalise_reference(&sale.number);
+        s.attempt_create(
+            &NewAttempt {
+                method: PaymentMethod::BillPay,
+                target: TargetRef::Sale(sale.id),
+                amount: sale.total,
+                phone: None,
+                account_reference: Some(control_number.clone()),
+                provider_ref: Some(control_number.clone()),
+            },
+            Timestamp(2),
+        )
+        .unwrap();
+        (sale, control_number)
+    };
+    let received = payment_received(&format!("{control_number}LCP4471"), &control_number, "3000");
     let (stk_sale, paybill_sale, card_sale, stk_attempt, card_ref) = {
         let mut s = store.lock().unwrap();
         let stk_sale = sale(&mut s, 10_000);
@@ -137,6 +205,12 @@ fn run(seed: u64) {
             kind: "paystack",
             headers: serde_json::json!({"x-paystack-signature": signature}).to_string(),
             body: charge.clone(),
+        });
+        steps.push(Step::Event {
+            provider: "clickpesa",
+            kind: "clickpesa",
+            headers: serde_json::json!({"content-type": "application/json"}).to_string(),
+            body: received.clone(),
         });
     }
     steps.push(Step::QueryPaid(stk_attempt));
@@ -210,16 +284,41 @@ fn run(seed: u64) {
         .payments_page(&PaymentFilter::default(), 100, None)
         .unwrap()
         .rows;
-    assert_eq!(payments.len(), 3, "seed {seed}: {payments:#?}");
-    for sale in [&stk_sale, &paybill_sale, &card_sale] {
+    assert_eq!(payments.len(), 4, "seed {seed}: {payments:#?}");
+    for sale in [&stk_sale, &paybill_sale, &card_sale, &billpay_sale] {
         let b = s.balance(TargetRef::Sale(sale.id)).unwrap();
         assert_eq!(
             b.balance,
-            Money::from_minor(0, Currency::Kes),
+            Money::zero(sale.total.currency),
             "seed {seed}: {}",
             sale.number
         );
     }
+    let billpay = payments
+        .iter()
+        .find(|p| p.method == PaymentMethod::BillPay)
+        .unwrap();
+    assert_eq!(
+        billpay.provider_txn_id.as_deref(),
+        Some(format!("{control_number}LCP4471").as_str()),
+        "seed {seed}"
+    );
+    assert_eq!(billpay.amount, billpay_sale.total, "seed {seed}");
+    let clickpesa: Vec<String> = s
+        .inbox_list(None, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.provider == "clickpesa")
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(
+        (
+            clickpesa.iter().filter(|o| *o == "posted").count(),
+            clickpesa.iter().filter(|o| *o == "duplicate").count()
+        ),
+        (1, 2),
+        "seed {seed}: the first copy posts, the others are duplicates: {clickpesa:?}"
+    );
     assert_eq!(
         s.attempt_get(stk_attempt).unwrap().state,
         AttemptState::Succeeded,

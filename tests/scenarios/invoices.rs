@@ -1,0 +1,229 @@
+//! Paying an invoice by its number, through the whole backend: Paybill (C2B) payments with the
+//! invoice number typed as customers type it (any case, spaces, dashes), partial and over
+//! payments taken or refused per the invoice's payment mode (exact / allow partial / allow
+//! partial and over) with the rest waiting as unmatched receipts; and a BillPay control number
+//! for a part-payable invoice: a part payment posts as a part, more than is due is refused by
+//! ClickPesa (the number's cap).
+
+use malipo_core::{
+    Currency, Customer, InvoiceDraft, Money, PaymentMode, TargetRef, TargetStatus, TaxClass,
+    Timestamp, UnmatchedReason, VatBreakdown,
+};
+use malipo_store::{PaymentFilter, Store};
+
+use crate::kes;
+use crate::rig::{Options, Rig};
+
+/// An issued invoice of `total` in `mode`; returns (id, number).
+fn invoice(rig: &Rig, total: Money, mode: PaymentMode) -> (i64, String) {
+    let mut store = rig.store.lock().unwrap();
+    let draft = InvoiceDraft {
+        customer: Customer {
+            name: "Shule ya Upendo".into(),
+            phone: None,
+            email: None,
+        },
+        currency: total.currency,
+        lines: vec![],
+        total,
+        vat: VatBreakdown::from_gross(total.currency, [(TaxClass::Exempt, total)]).unwrap(),
+        due_date: "2026-12-31".into(),
+        payment_mode: mode,
+    };
+    let id = store.invoice_create_draft(&draft, Timestamp(5)).unwrap();
+    let number = store.invoice_issue(id, "amina", Timestamp(5)).unwrap();
+    (id, number)
+}
+
+fn payment_count(store: &Store) -> usize {
+    store
+        .payments_page(&PaymentFilter::default(), 1000, None)
+        .unwrap()
+        .rows
+        .len()
+}
+
+/// The customer pays the Paybill `shillings` with `reference`; waits until it is in the ledger.
+async fn pay_paybill(rig: &Rig, shillings: u64, reference: &str) -> String {
+    let before = payment_count(&rig.store.lock().unwrap());
+    let receipt = rig.sim.pay("174379", "254708374149", shillings, reference);
+    rig.until("the Paybill payment is in the ledger", |s| {
+        payment_count(s) == before + 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    receipt
+}
+
+/// (allocated to `target`, unmatched) of the payment with M-Pesa `receipt`.
+fn split(rig: &Rig, receipt: &str, target: TargetRef) -> (Money, Option<(UnmatchedReason, Money)>) {
+    let store = rig.store.lock().unwrap();
+    let payment = store
+        .payment_by_txn(malipo_core::Provider::Mpesa, receipt)
+        .unwrap()
+        .unwrap();
+    let allocations = store.allocations_for(payment.id).unwrap();
+    assert!(
+        allocations.iter().all(|a| a.target == target),
+        "{allocations:?}"
+    );
+    let allocated = allocations
+        .iter()
+        .fold(Money::zero(payment.amount.currency), |sum, a| {
+            sum.checked_add(a.amount).unwrap()
+        });
+    let unmatched = store
+        .unmatched_open(100)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.payment_id == payment.id)
+        .map(|u| (u.reason, u.open_amount));
+    (allocated, unmatched)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paybill_payments_to_an_invoice_number_follow_its_payment_mode() {
+    let rig = Rig::start(Options::default()).await;
+    let (exact, exact_no) = invoice(&rig, kes(100_000), PaymentMode::Exact);
+    let (partial, partial_no) = invoice(&rig, kes(100_000), PaymentMode::AllowPartial);
+    let (over, over_no) = invoice(&rig, kes(100_000), PaymentMode::AllowPartialAndOver);
+    let balance = |id| {
+        rig.store
+            .lock()
+            .unwrap()
+            .balance(TargetRef::Invoice(id))
+            .unwrap()
+    };
+    // As customers type it: lower case, spaces, no dash, extra dashes.
+    let typed = |number: &str, how: usize| match how {
+        0 => number.to_lowercase(),
+        1 => format!(" {} ", number.replace('-', " ")),
+        _ => number
+            .replace('-', "")
+            .chars()
+            .flat_map(|c| [c, '-'])
+            .collect(),
+    };
+
+    // Exact: a part payment is not taken; the exact amount is.
+    let r = pay_paybill(&rig, 400, &typed(&exact_no, 0)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(exact)),
+        (kes(0), Some((UnmatchedReason::AmountMismatch, kes(40_000))))
+    );
+    assert_eq!(balance(exact).balance, kes(100_000));
+    let r = pay_paybill(&rig, 1_000, &typed(&exact_no, 1)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(exact)),
+        (kes(100_000), None)
+    );
+    assert_eq!(balance(exact).balance, kes(0));
+    assert_eq!(balance(exact).status, TargetStatus::Paid);
+
+    // Allow partial: a part is taken; more than the rest leaves the excess unmatched.
+    let r = pay_paybill(&rig, 400, &typed(&partial_no, 2)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(partial)),
+        (kes(40_000), None)
+    );
+    assert_eq!(balance(partial).balance, kes(60_000));
+    assert_eq!(balance(partial).status, TargetStatus::PartiallyPaid);
+    let r = pay_paybill(&rig, 700, &typed(&partial_no, 0)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(partial)),
+        (
+            kes(60_000),
+            Some((UnmatchedReason::OverPayment, kes(10_000)))
+        )
+    );
+    assert_eq!(balance(partial).balance, kes(0));
+
+    // Allow partial and over: all of it is taken, the invoice ends over-paid.
+    let r = pay_paybill(&rig, 400, &typed(&over_no, 1)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(over)),
+        (kes(40_000), None)
+    );
+    let r = pay_paybill(&rig, 700, &typed(&over_no, 2)).await;
+    assert_eq!(
+        split(&rig, &r, TargetRef::Invoice(over)),
+        (kes(70_000), None)
+    );
+    assert_eq!(balance(over).balance, kes(-10_000));
+    assert_eq!(balance(over).status, TargetStatus::OverPaid);
+
+    let store = rig.store.lock().unwrap();
+    assert_eq!(payment_count(&store), 6, "each payment once");
+    let open = store.unmatched_open(100).unwrap();
+    assert_eq!(
+        open.len(),
+        2,
+        "only the refused part payment and the excess wait: {open:#?}"
+    );
+    drop(store);
+    rig.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_billpay_number_for_a_part_payable_invoice_takes_a_part_and_refuses_more_than_due() {
+    let rig = Rig::start(Options::default()).await;
+    let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
+    let (id, number) = invoice(&rig, tzs(1_000_000), PaymentMode::AllowPartial);
+    let control = rig
+        .engine
+        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        control.control_number,
+        malipo_core::normalise_reference(&number)
+    );
+    let pay = |shillings: i64| {
+        let base = rig.clickpesa_base.clone();
+        let number = control.control_number.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/_sim/pay"))
+                .json(&serde_json::json!({"billPayNumber": number, "amount": shillings, "phone": "255712345678"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let balance = |id| {
+        rig.store
+            .lock()
+            .unwrap()
+            .balance(TargetRef::Invoice(id))
+            .unwrap()
+    };
+
+    assert_ne!(
+        pay(12_000).await,
+        200,
+        "more than the invoice is refused at ClickPesa (the number's cap)"
+    );
+    assert_eq!(pay(4_000).await, 200, "a part payment is accepted");
+    rig.until("the part payment posts", |s| {
+        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    let b = balance(id);
+    assert_eq!(b.balance, tzs(600_000), "{b:?}");
+    assert_eq!(b.status, TargetStatus::PartiallyPaid);
+    let store = rig.store.lock().unwrap();
+    let allocations = store
+        .allocations_for_target(TargetRef::Invoice(id))
+        .unwrap();
+    assert_eq!(allocations.len(), 1);
+    assert_eq!(allocations[0].amount, tzs(400_000));
+    assert!(store.unmatched_open(10).unwrap().is_empty());
+    assert_eq!(
+        payment_count(&store),
+        1,
+        "the refused payment never reached the ledger"
+    );
+    drop(store);
+    rig.check();
+}
