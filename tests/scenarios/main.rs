@@ -10,6 +10,7 @@ mod refunds;
 mod restart;
 mod rig;
 mod stk_outcomes;
+mod sweep;
 
 use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};
 use malipo_engine::{EngineError, RefundAsk};

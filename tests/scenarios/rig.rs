@@ -56,6 +56,12 @@ pub struct Options {
     pub resolver_retries: Option<u32>,
     /// The engine reaches Daraja through a [`Link`] the scenario can cut ([`Rig::daraja_link`]).
     pub daraja_link: bool,
+    /// Daraja asks the shop (the relay) to validate each C2B payment before confirming it.
+    pub c2b_validation: bool,
+    /// C2B confirmations are lost (the confirmation URL is one nobody listens on).
+    pub lose_c2b_confirmation: bool,
+    /// The missed-confirmation sweep's period and delay (ms), instead of 30 s and 2 min.
+    pub sweep_ms: Option<(u64, u64)>,
 }
 
 fn url_of(urls: &[(EventKind, String)], kind: EventKind) -> String {
@@ -72,6 +78,7 @@ impl Rig {
 
         let sim = DarajaSim::new(SimConfig {
             check_timestamp_clock: false,
+            external_validation: options.c2b_validation,
             ..SimConfig::default()
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -152,10 +159,15 @@ impl Rig {
         daraja.initiator_password = Some(Sensitive::new("Safaricom999!*!".to_owned()));
         daraja.certificate = Some(include_bytes!("fixtures/test-apicrypt.pem").to_vec());
         let client = DarajaClient::new(daraja.clone()).unwrap();
+        let confirm_url = if options.lose_c2b_confirmation {
+            "http://127.0.0.1:9/lost".to_owned()
+        } else {
+            url_of(&shop.callback_urls, EventKind::C2bConfirm)
+        };
         if !options.no_c2b {
             client
                 .register_c2b_urls(
-                    &url_of(&shop.callback_urls, EventKind::C2bConfirm),
+                    &confirm_url,
                     &url_of(&shop.callback_urls, EventKind::C2bValidate),
                     true,
                 )
@@ -214,6 +226,10 @@ impl Rig {
         }
         if let Some(n) = options.resolver_retries {
             config.resolver_retries = n;
+        }
+        if let Some((every, after)) = options.sweep_ms {
+            config.sweep_every = Duration::from_millis(every);
+            config.missed_after = Duration::from_millis(after);
         }
         let engine = Engine::new(store.clone(), config).unwrap();
         {

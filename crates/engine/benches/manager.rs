@@ -97,7 +97,7 @@ fn transactions(c: &mut Criterion) {
         ),
     ];
     let mut group = c.benchmark_group("transactions_page_1m");
-    group.sample_size(20);
+    group.sample_size(10);
     group.measurement_time(Duration::from_secs(6));
     for (name, filter) in &cases {
         let first = engine

@@ -23,14 +23,57 @@ use crate::error::{corrupt, Result};
 use crate::manager::{where_sql, LedgerStatus, PaymentSearch, SearchTotal};
 use crate::table::payments::PaymentStatus;
 
-/// Completed refunds per payment.
-const REFUNDS_BY_PAYMENT: &str = "(SELECT payment_id, SUM(amount_minor) AS refunded FROM refunds
-    WHERE status = 'completed' GROUP BY payment_id)";
+/// Which side of a join SQLite walks: the search's payments (few, e.g. one day) looking up
+/// their refunds/unmatched receipts, or every completed refund / open unmatched receipt (few,
+/// e.g. over a year) looking up its payment. `CROSS JOIN` makes SQLite keep the order given:
+/// left to itself it sometimes walked a year of payments for a handful of receipts.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    refunds_from_payments: bool,
+    unmatched_from_payments: bool,
+}
 
-/// Open unmatched receipts of payments whose ledger status is `unmatched`.
-const UNMATCHED_JOIN: &str = "unmatched_receipts u JOIN payments p ON p.id = u.payment_id
-    WHERE u.placed_at IS NULL AND p.status = 'received'
-      AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'completed')";
+impl Plan {
+    /// The plan for a search that matches `in_range` payments.
+    fn new(conn: &Connection, in_range: i64) -> Result<Plan> {
+        let count = |sql: &str| -> Result<i64> {
+            Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
+        };
+        let refunds = count("SELECT COUNT(*) FROM refunds WHERE status = 'completed'")?;
+        let unmatched = count("SELECT COUNT(*) FROM unmatched_receipts WHERE placed_at IS NULL")?;
+        Ok(Plan {
+            refunds_from_payments: in_range < refunds,
+            unmatched_from_payments: in_range < unmatched,
+        })
+    }
+
+    /// Each matching payment with completed refunds once: method, status, amount, refunded.
+    fn refunded_payments(self, cond: &str) -> String {
+        let join = if self.refunds_from_payments {
+            "payments p CROSS JOIN refunds r ON r.payment_id = p.id"
+        } else {
+            "refunds r CROSS JOIN payments p ON p.id = r.payment_id"
+        };
+        format!(
+            "(SELECT p.method AS method, p.status AS status, p.amount_minor AS amount,
+                     SUM(r.amount_minor) AS refunded
+              FROM {join} WHERE r.status = 'completed'{cond} GROUP BY p.id)"
+        )
+    }
+
+    /// `FROM … WHERE …` of the matching payments whose ledger status is `unmatched` (`p`).
+    fn unmatched_payments(self, cond: &str) -> String {
+        let join = if self.unmatched_from_payments {
+            "payments p CROSS JOIN unmatched_receipts u ON u.payment_id = p.id"
+        } else {
+            "unmatched_receipts u CROSS JOIN payments p ON p.id = u.payment_id"
+        };
+        format!(
+            "{join} WHERE u.placed_at IS NULL AND p.status = 'received'
+               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'completed'){cond}"
+        )
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Cell {
@@ -70,7 +113,9 @@ fn plain_filter(s: &PaymentSearch) -> dashboard::PaymentFilter {
 pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchTotal>> {
     let mut cells: BTreeMap<(&'static str, &'static str), Cell> = BTreeMap::new();
     let code = |m: PaymentMethod| m.code();
-    for g in dashboard::kpis(conn, &plain_filter(s))?.groups {
+    let kpis = dashboard::kpis(conn, &plain_filter(s))?;
+    let plan = Plan::new(conn, kpis.count)?;
+    for g in kpis.groups {
         let ledger = if g.status == PaymentStatus::Received {
             LedgerStatus::Received
         } else {
@@ -85,9 +130,8 @@ pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchT
     let refunded = each(
         conn,
         &format!(
-            "SELECT p.method, p.status, COUNT(*), SUM(p.amount_minor), SUM(x.refunded)
-             FROM payments p JOIN {REFUNDS_BY_PAYMENT} x ON x.payment_id = p.id
-             WHERE 1{cond} GROUP BY 1, 2"
+            "SELECT method, status, COUNT(*), SUM(amount), SUM(refunded) FROM {} GROUP BY 1, 2",
+            plan.refunded_payments(&cond)
         ),
         values,
         |r| {
@@ -115,7 +159,8 @@ pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchT
     let unmatched = each(
         conn,
         &format!(
-            "SELECT p.method, COUNT(*), SUM(p.amount_minor) FROM {UNMATCHED_JOIN}{cond} GROUP BY 1"
+            "SELECT p.method, COUNT(*), SUM(p.amount_minor) FROM {} GROUP BY 1",
+            plan.unmatched_payments(&cond)
         ),
         values,
         |r| {
@@ -195,7 +240,8 @@ pub(crate) fn hourly(
             r.get::<_, i64>(2)?,
         ))
     };
-    // Whole hours from the rollup, the partial hours at either end from the payments.
+    // Whole hours from the rollup (grouped by its key's own columns, so in key order with no
+    // sort), the partial hours at either end from the payments.
     let (h0, h1) = (ceil_div(from, HOUR_MS), to.div_euclid(HOUR_MS));
     let mut raw = Vec::new();
     if h0 < h1 {
@@ -206,7 +252,7 @@ pub(crate) fn hourly(
                 conn,
                 &format!(
                     "SELECT bucket * {HOUR_MS}, method, SUM(amount_minor) FROM payment_rollup
-                     WHERE level = 'hour' AND bucket >= ? AND bucket < ?{dims} GROUP BY 1, 2"
+                     WHERE level = 'hour' AND bucket >= ? AND bucket < ?{dims} GROUP BY bucket, method"
                 ),
                 values,
                 read,
@@ -242,6 +288,7 @@ pub(crate) fn hourly(
             1,
         );
     }
+    let plan = Plan::new(conn, dashboard::kpis(conn, &f)?.count)?;
     let mut values = Vec::new();
     let cond = where_sql(s, &mut values);
     add(
@@ -249,7 +296,8 @@ pub(crate) fn hourly(
             conn,
             &format!(
                 "SELECT (p.received_at / {HOUR_MS}) * {HOUR_MS}, p.method, SUM(p.amount_minor)
-                 FROM {UNMATCHED_JOIN}{cond} GROUP BY 1, 2"
+                 FROM {} GROUP BY 1, 2",
+                plan.unmatched_payments(&cond)
             ),
             values,
             read,
