@@ -3,8 +3,12 @@
 //! attempt stays open to a late confirmation, which still posts exactly once.
 //!
 //! The same schedule is the resolver: after a restart, or when queries failed, attempts still
-//! pending are asked again with backoff, a bounded number of times, then closed as timed out
-//! (a callback or C2B confirmation that arrives later still posts — a late success).
+//! pending are asked again with backoff, a bounded number of times, then closed as timed out.
+//! A callback that arrives after that still posts to the attempt (a late success). A C2B
+//! confirmation of the same money that arrives after the close posts by its account reference
+//! (as Paybill, not linked to the closed attempt). When Daraja answers "still processing" for the whole
+//! window, the attempt closes at the window's end; only an unreachable Daraja earns the
+//! backoff queries.
 
 use malipo_core::{AttemptState, Money, PaymentMethod, Phone, TargetRef, Timestamp};
 use malipo_providers::daraja::{
