@@ -16,12 +16,17 @@ use crate::rig::{Options, Rig};
 
 /// An issued invoice of `total` in `mode`; returns (id, number).
 fn invoice(rig: &Rig, total: Money, mode: PaymentMode) -> (i64, String) {
+    invoice_to(rig, total, mode, None)
+}
+
+/// An issued invoice to a customer with `email` (or no way to reach them).
+fn invoice_to(rig: &Rig, total: Money, mode: PaymentMode, email: Option<&str>) -> (i64, String) {
     let mut store = rig.store.lock().unwrap();
     let draft = InvoiceDraft {
         customer: Customer {
             name: "Shule ya Upendo".into(),
             phone: None,
-            email: None,
+            email: email.map(str::to_owned),
         },
         currency: total.currency,
         lines: vec![],
@@ -225,5 +230,86 @@ async fn a_billpay_number_for_a_part_payable_invoice_takes_a_part_and_refuses_mo
         "the refused payment never reached the ledger"
     );
     drop(store);
+    rig.check();
+}
+
+/// The customer pays `shillings` on BillPay number `number`; the simulator's HTTP status.
+async fn pay_billpay(rig: &Rig, number: &str, shillings: i64) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/_sim/pay", rig.clickpesa_base))
+        .json(&serde_json::json!({"billPayNumber": number, "amount": shillings, "phone": "255712345678"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_payable_invoice_gets_a_reusable_number_that_takes_every_part_until_paid() {
+    let rig = Rig::start(Options::default()).await;
+    let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
+    let (id, number) = invoice_to(
+        &rig,
+        tzs(1_000_000),
+        PaymentMode::AllowPartial,
+        Some("bursar@upendo.example"),
+    );
+    let control = rig
+        .engine
+        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        control.control_number,
+        malipo_core::normalise_reference(&number)
+    );
+    // An order number would close after this first part (ClickPesa's rule); this one stays.
+    assert_eq!(pay_billpay(&rig, &control.control_number, 4_000).await, 200);
+    rig.until("the first part posts", |s| {
+        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(
+        pay_billpay(&rig, &control.control_number, 6_000).await,
+        200,
+        "the same number takes the rest"
+    );
+    rig.until("the second part posts", |s| {
+        payment_count(s) == 2 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    let b = rig
+        .store
+        .lock()
+        .unwrap()
+        .balance(TargetRef::Invoice(id))
+        .unwrap();
+    assert_eq!(b.balance, tzs(0), "{b:?}");
+    assert_eq!(b.status, TargetStatus::Paid);
+    rig.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_with_no_way_to_reach_its_customer_gets_an_order_number_closed_by_its_first_part(
+) {
+    let rig = Rig::start(Options::default()).await;
+    let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
+    let (id, _) = invoice(&rig, tzs(1_000_000), PaymentMode::AllowPartial);
+    let control = rig
+        .engine
+        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
+        .await
+        .unwrap();
+    assert_eq!(pay_billpay(&rig, &control.control_number, 4_000).await, 200);
+    rig.until("the part posts", |s| {
+        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    assert_ne!(
+        pay_billpay(&rig, &control.control_number, 6_000).await,
+        200,
+        "ClickPesa closed the order number after its first payment"
+    );
     rig.check();
 }

@@ -1,14 +1,17 @@
 //! BillPay (ClickPesa): a control number for a sale or an invoice — the target's own number
 //! without its dashes (`T1000123`, `INV000045`), so a payment matches its target by account
-//! reference the same way a Paybill payment does, and a control number can take several
-//! payments (partial and over payments follow the invoice's payment mode). The
-//! `PAYMENT RECEIVED` webhook posts; a `PAYMENT FAILED` one closes nothing (the number stays
-//! payable) and is kept as applied.
+//! reference the same way a Paybill payment does. ClickPesa closes an *order* number after
+//! its first payment, even a partial one; so an invoice that may be paid in parts gets a
+//! *customer* number (reusable) in its customer's name when the invoice has the customer's
+//! e-mail or phone, and partial and over payments follow the invoice's payment mode. A sale,
+//! an exact invoice, or an invoice with no way to reach its customer gets an order number.
+//! The `PAYMENT RECEIVED` webhook posts; a `PAYMENT FAILED` one closes nothing (the number
+//! stays payable) and is kept as applied.
 
 use malipo_core::{normalise_reference, Money, PaymentMethod, PaymentMode, Phone, TargetRef};
 use malipo_providers::clickpesa::{
     webhook::{parse_event, verify_checksum, WebhookEvent},
-    BillPayMode, ControlNumberRequest,
+    BillPayMode, ControlNumberRequest, CustomerDetails,
 };
 use malipo_store::{AttemptRow, Confirmation, InboxEvent, NewAttempt};
 
@@ -24,6 +27,28 @@ pub struct BillPayNumber {
     pub amount: Money,
 }
 
+/// The customer details a reusable (customer) control number needs: a name, and an e-mail or
+/// a phone ClickPesa accepts (12 digits with the country code). `None`: not enough to make one.
+fn reusable_for(customer: &malipo_core::Customer) -> Option<CustomerDetails> {
+    let name = customer.name.trim();
+    let email = customer
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| e.contains('@'))
+        .map(str::to_owned);
+    let phone = customer
+        .phone
+        .as_ref()
+        .map(|p| p.as_str().to_owned())
+        .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()));
+    (!name.is_empty() && (email.is_some() || phone.is_some())).then(|| CustomerDetails {
+        name: name.to_owned(),
+        email,
+        phone,
+    })
+}
+
 impl Engine {
     /// Creates the control number for a sale or an invoice (`amount`: what is to be paid).
     pub async fn billpay_start(
@@ -36,16 +61,20 @@ impl Engine {
             .clickpesa
             .as_ref()
             .ok_or(EngineError::NotConfigured("BillPay (ClickPesa)"))?;
-        let (number, mode) = {
+        let (number, mode, customer) = {
             let store = self.store()?;
             match target {
-                TargetRef::Sale(id) => (store.sale_get(id)?.number, PaymentMode::Exact),
+                TargetRef::Sale(id) => (store.sale_get(id)?.number, PaymentMode::Exact, None),
                 TargetRef::Invoice(id) => {
                     let invoice = store.invoice_get(id)?;
                     let number = invoice.number.ok_or_else(|| {
                         EngineError::Invalid("issue the invoice before asking for payment".into())
                     })?;
-                    (number, invoice.draft.payment_mode)
+                    let mode = invoice.draft.payment_mode;
+                    let customer = (mode != PaymentMode::Exact)
+                        .then(|| reusable_for(&invoice.draft.customer))
+                        .flatten();
+                    (number, mode, customer)
                 }
             }
         };
@@ -71,7 +100,7 @@ impl Engine {
                 PaymentMode::AllowPartialAndOver => BillPayMode::AllowPartialAndOver,
             },
             description: Some(format!("{} {}", self.inner.config.shop_name, number)),
-            customer: None,
+            customer,
         };
         if let Err(e) = client.create_control_number(&request, now).await {
             return Err(self.provider_refused(
