@@ -313,3 +313,51 @@ async fn an_invoice_with_no_way_to_reach_its_customer_gets_an_order_number_close
     );
     rig.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_recurring_bill_keeps_its_number_even_in_exact_mode() {
+    let rig = Rig::start(Options::default()).await;
+    let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
+    let (id, _) = invoice_to(
+        &rig,
+        tzs(500_000),
+        PaymentMode::Exact,
+        Some("bursar@upendo.example"),
+    );
+    {
+        let mut store = rig.store.lock().unwrap();
+        let customer = store
+            .customer_save(
+                None,
+                "Shule ya Upendo",
+                None,
+                Some("bursar@upendo.example"),
+                "amina",
+                Timestamp(6),
+            )
+            .unwrap();
+        store
+            .control_number_add(id, customer.id, "School fees", Timestamp(6))
+            .unwrap();
+    }
+    let control = rig
+        .engine
+        .billpay_start(TargetRef::Invoice(id), tzs(500_000))
+        .await
+        .unwrap();
+    assert_eq!(pay_billpay(&rig, &control.control_number, 5_000).await, 200);
+    rig.until("this term's fees post", |s| {
+        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(
+        pay_billpay(&rig, &control.control_number, 5_000).await,
+        200,
+        "next term is paid on the same number (an order number would be closed)"
+    );
+    rig.until("next term's payment reaches the ledger", |s| {
+        payment_count(s) == 2 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+    rig.check();
+}

@@ -155,6 +155,12 @@ impl Store {
         })
     }
 
+    /// Whether an invoice is a customer's control-number bill (a recurring bill, paid again
+    /// and again on the same number).
+    pub fn invoice_is_control_number(&self, invoice_id: i64) -> Result<bool> {
+        customers::is_control_number(&self.conn, invoice_id)
+    }
+
     /// A customer's control-number bills: (invoice id, description, created), oldest first.
     pub fn control_numbers_of(&self, customer_id: i64) -> Result<Vec<(i64, String, Timestamp)>> {
         customers::control_numbers_of(&self.conn, customer_id)

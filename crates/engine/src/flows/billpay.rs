@@ -3,8 +3,9 @@
 //! reference the same way a Paybill payment does. ClickPesa closes an *order* number after
 //! its first payment, even a partial one; so an invoice that may be paid in parts gets a
 //! *customer* number (reusable) in its customer's name when the invoice has the customer's
-//! e-mail or phone, and partial and over payments follow the invoice's payment mode. A sale,
-//! an exact invoice, or an invoice with no way to reach its customer gets an order number.
+//! e-mail or phone, and partial and over payments follow the invoice's payment mode; so does a
+//! customer's recurring bill (Manager → Customers), whatever its mode. A sale, a one-off exact
+//! invoice, or an invoice with no way to reach its customer gets an order number.
 //! The `PAYMENT RECEIVED` webhook posts; a `PAYMENT FAILED` one closes nothing (the number
 //! stays payable) and is kept as applied.
 
@@ -71,7 +72,9 @@ impl Engine {
                         EngineError::Invalid("issue the invoice before asking for payment".into())
                     })?;
                     let mode = invoice.draft.payment_mode;
-                    let customer = (mode != PaymentMode::Exact)
+                    let reusable =
+                        mode != PaymentMode::Exact || store.invoice_is_control_number(id)?;
+                    let customer = reusable
                         .then(|| reusable_for(&invoice.draft.customer))
                         .flatten();
                     (number, mode, customer)

@@ -184,3 +184,10 @@ pub(crate) fn control_numbers_of(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Whether an invoice is a customer's control-number bill.
+pub(crate) fn is_control_number(conn: &Connection, invoice_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM control_numbers WHERE invoice_id = ?1)")?
+        .query_row([invoice_id], |r| r.get(0))?)
+}
