@@ -172,30 +172,7 @@ async fn paybill_payments_to_an_invoice_number_follow_its_payment_mode() {
 async fn a_billpay_number_for_a_part_payable_invoice_takes_a_part_and_refuses_more_than_due() {
     let rig = Rig::start(Options::default()).await;
     let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
-    let (id, number) = invoice(&rig, tzs(1_000_000), PaymentMode::AllowPartial);
-    let control = rig
-        .engine
-        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
-        .await
-        .unwrap();
-    assert_eq!(
-        control.control_number,
-        malipo_core::normalise_reference(&number)
-    );
-    let pay = |shillings: i64| {
-        let base = rig.clickpesa_base.clone();
-        let number = control.control_number.clone();
-        async move {
-            reqwest::Client::new()
-                .post(format!("{base}/_sim/pay"))
-                .json(&serde_json::json!({"billPayNumber": number, "amount": shillings, "phone": "255712345678"}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
+    let (id, _, control) = billpay_invoice(&rig, 10_000, PaymentMode::AllowPartial, None).await;
     let balance = |id| {
         rig.store
             .lock()
@@ -205,15 +182,16 @@ async fn a_billpay_number_for_a_part_payable_invoice_takes_a_part_and_refuses_mo
     };
 
     assert_ne!(
-        pay(12_000).await,
+        pay_billpay(&rig, &control, 12_000).await,
         200,
         "more than the invoice is refused at ClickPesa (the number's cap)"
     );
-    assert_eq!(pay(4_000).await, 200, "a part payment is accepted");
-    rig.until("the part payment posts", |s| {
-        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
-    .await;
+    assert_eq!(
+        pay_billpay(&rig, &control, 4_000).await,
+        200,
+        "a part payment is accepted"
+    );
+    until_payments(&rig, 1, "the part payment posts").await;
     let b = balance(id);
     assert_eq!(b.balance, tzs(600_000), "{b:?}");
     assert_eq!(b.status, TargetStatus::PartiallyPaid);
@@ -233,6 +211,36 @@ async fn a_billpay_number_for_a_part_payable_invoice_takes_a_part_and_refuses_mo
     rig.check();
 }
 
+/// A TZS invoice of `shillings` to a customer with `email` (or none), issued, with its BillPay
+/// control number: (invoice id, invoice number, control number).
+async fn billpay_invoice(
+    rig: &Rig,
+    shillings: i64,
+    mode: PaymentMode,
+    email: Option<&str>,
+) -> (i64, String, String) {
+    let total = Money::from_minor(shillings * 100, Currency::Tzs);
+    let (id, number) = invoice_to(rig, total, mode, email);
+    let control = rig
+        .engine
+        .billpay_start(TargetRef::Invoice(id), total)
+        .await
+        .unwrap();
+    assert_eq!(
+        control.control_number,
+        malipo_core::normalise_reference(&number)
+    );
+    (id, number, control.control_number)
+}
+
+/// Waits until `n` payments are in the ledger and nothing waits in the inbox.
+async fn until_payments(rig: &Rig, n: usize, what: &str) {
+    rig.until(what, |s| {
+        payment_count(s) == n && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
+    })
+    .await;
+}
+
 /// The customer pays `shillings` on BillPay number `number`; the simulator's HTTP status.
 async fn pay_billpay(rig: &Rig, number: &str, shillings: i64) -> u16 {
     reqwest::Client::new()
@@ -249,36 +257,22 @@ async fn pay_billpay(rig: &Rig, number: &str, shillings: i64) -> u16 {
 async fn a_part_payable_invoice_gets_a_reusable_number_that_takes_every_part_until_paid() {
     let rig = Rig::start(Options::default()).await;
     let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
-    let (id, number) = invoice_to(
+    let (id, _, control) = billpay_invoice(
         &rig,
-        tzs(1_000_000),
+        10_000,
         PaymentMode::AllowPartial,
         Some("bursar@upendo.example"),
-    );
-    let control = rig
-        .engine
-        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
-        .await
-        .unwrap();
-    assert_eq!(
-        control.control_number,
-        malipo_core::normalise_reference(&number)
-    );
-    // An order number would close after this first part (ClickPesa's rule); this one stays.
-    assert_eq!(pay_billpay(&rig, &control.control_number, 4_000).await, 200);
-    rig.until("the first part posts", |s| {
-        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
+    )
     .await;
+    // An order number would close after this first part (ClickPesa's rule); this one stays.
+    assert_eq!(pay_billpay(&rig, &control, 4_000).await, 200);
+    until_payments(&rig, 1, "the first part posts").await;
     assert_eq!(
-        pay_billpay(&rig, &control.control_number, 6_000).await,
+        pay_billpay(&rig, &control, 6_000).await,
         200,
         "the same number takes the rest"
     );
-    rig.until("the second part posts", |s| {
-        payment_count(s) == 2 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
-    .await;
+    until_payments(&rig, 2, "the second part posts").await;
     let b = rig
         .store
         .lock()
@@ -294,20 +288,11 @@ async fn a_part_payable_invoice_gets_a_reusable_number_that_takes_every_part_unt
 async fn an_invoice_with_no_way_to_reach_its_customer_gets_an_order_number_closed_by_its_first_part(
 ) {
     let rig = Rig::start(Options::default()).await;
-    let tzs = |minor| Money::from_minor(minor, Currency::Tzs);
-    let (id, _) = invoice(&rig, tzs(1_000_000), PaymentMode::AllowPartial);
-    let control = rig
-        .engine
-        .billpay_start(TargetRef::Invoice(id), tzs(1_000_000))
-        .await
-        .unwrap();
-    assert_eq!(pay_billpay(&rig, &control.control_number, 4_000).await, 200);
-    rig.until("the part posts", |s| {
-        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
-    .await;
+    let (_, _, control) = billpay_invoice(&rig, 10_000, PaymentMode::AllowPartial, None).await;
+    assert_eq!(pay_billpay(&rig, &control, 4_000).await, 200);
+    until_payments(&rig, 1, "the part posts").await;
     assert_ne!(
-        pay_billpay(&rig, &control.control_number, 6_000).await,
+        pay_billpay(&rig, &control, 6_000).await,
         200,
         "ClickPesa closed the order number after its first payment"
     );
@@ -346,18 +331,12 @@ async fn a_customers_recurring_bill_keeps_its_number_even_in_exact_mode() {
         .await
         .unwrap();
     assert_eq!(pay_billpay(&rig, &control.control_number, 5_000).await, 200);
-    rig.until("this term's fees post", |s| {
-        payment_count(s) == 1 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
-    .await;
+    until_payments(&rig, 1, "this term's fees post").await;
     assert_eq!(
         pay_billpay(&rig, &control.control_number, 5_000).await,
         200,
         "next term is paid on the same number (an order number would be closed)"
     );
-    rig.until("next term's payment reaches the ledger", |s| {
-        payment_count(s) == 2 && s.inbox_list(Some("pending"), 10).unwrap().is_empty()
-    })
-    .await;
+    until_payments(&rig, 2, "next term's payment reaches the ledger").await;
     rig.check();
 }

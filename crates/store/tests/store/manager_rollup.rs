@@ -42,16 +42,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-const METHODS: [PaymentMethod; 8] = [
-    PaymentMethod::Cash,
-    PaymentMethod::MpesaStk,
-    PaymentMethod::MpesaQr,
-    PaymentMethod::MpesaPaybill,
-    PaymentMethod::MpesaTill,
-    PaymentMethod::CardInline,
-    PaymentMethod::CardLink,
-    PaymentMethod::BillPay,
-];
+const METHODS: [PaymentMethod; 8] = PaymentMethod::ALL;
 
 fn apply(store: &mut Store, payments: &mut Vec<i64>, n: usize, op: &Op) {
     match op {
