@@ -70,7 +70,7 @@ const INVARIANTS: &[(&str, &str)] = &[
 /// Every invariant the ledger breaks, as "description: N rows"; empty when all hold.
 pub(crate) fn check(conn: &Connection) -> Result<Vec<String>> {
     let mut broken = Vec::new();
-    for (what, sql) in INVARIANTS {
+    for (what, sql) in INVARIANTS.iter().chain(crate::table::ledger::INVARIANTS) {
         let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
         if n != 0 {
             broken.push(format!("{what}: {n} rows"));

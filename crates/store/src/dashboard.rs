@@ -16,7 +16,7 @@ use crate::error::{corrupt, Result};
 use crate::table::payments::{self, Payment, PaymentStatus};
 
 pub(crate) const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// Which payments to show. Empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -132,8 +132,9 @@ fn add_groups(
 /// A rollup level and a bucket range `[first, end)`.
 type Rollup = (&'static str, i64, i64);
 
-/// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges.
-pub(crate) fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
+/// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges. Day
+/// `d` starts at `d × DAY_MS − day_offset` (0 for UTC days, the shop's offset for its days).
+pub(crate) fn segments(from: i64, to: i64, day_offset: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
     let mut rollups = Vec::new();
     let mut raw = Vec::new();
     let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<Rollup>| {
@@ -149,11 +150,14 @@ pub(crate) fn segments(from: i64, to: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
             raw.push((a, b));
         }
     };
-    let (d0, d1) = (ceil_div(from, DAY_MS), to.div_euclid(DAY_MS));
+    let (d0, d1) = (
+        ceil_div(from.saturating_add(day_offset), DAY_MS),
+        to.saturating_add(day_offset).div_euclid(DAY_MS),
+    );
     if d0 < d1 {
         rollups.push(("day", d0, d1));
-        by_hour(from, d0.saturating_mul(DAY_MS), &mut rollups);
-        by_hour(d1.saturating_mul(DAY_MS), to, &mut rollups);
+        by_hour(from, d0.saturating_mul(DAY_MS) - day_offset, &mut rollups);
+        by_hour(d1.saturating_mul(DAY_MS) - day_offset, to, &mut rollups);
     } else {
         by_hour(from, to, &mut rollups);
     }
@@ -171,7 +175,7 @@ pub(crate) fn kpis(conn: &Connection, f: &PaymentFilter) -> Result<Kpis> {
     let to = f.to.map_or(i64::MAX / 4, |t| t.0);
     let mut groups = BTreeMap::new();
     if from < to {
-        let (rollups, raw) = segments(from, to);
+        let (rollups, raw) = segments(from, to, 0);
         for (level, b0, b1) in rollups {
             let mut values = vec![
                 Value::Text(level.to_string()),

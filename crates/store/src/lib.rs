@@ -42,7 +42,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use dashboard::{Cursor, KpiGroup, Kpis, PaymentFilter, PaymentsPage};
 pub use error::{Result, StoreError};
-pub use manager::{FoundPayment, LedgerStatus, PaymentSearch, SearchTotal};
+pub use manager::{ChartSpan, FoundPayment, LedgerStatus, PaymentSearch, SearchTotal};
 pub use manager_attempts::AttemptSearch;
 pub use migrate::SCHEMA_VERSION;
 pub use posting::{Confirmation, ConflictField, PostOutcome, PostingRules, TargetBalance};

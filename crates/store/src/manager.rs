@@ -7,8 +7,9 @@
 use malipo_core::{PaymentMethod, TargetRef, Timestamp};
 use rusqlite::{params_from_iter, types::Value, Connection};
 
-use crate::dashboard::{Cursor, PaymentFilter};
+use crate::dashboard::{Cursor, PaymentFilter, DAY_MS, HOUR_MS};
 use crate::error::{corrupt, Result};
+use crate::table::ledger::SHOP_OFFSET_MS;
 use crate::table::payments::{self, Payment};
 use crate::table::refunds::Refund;
 use crate::Store;
@@ -34,7 +35,7 @@ impl LedgerStatus {
         }
     }
 
-    fn from_code(s: &str) -> Option<LedgerStatus> {
+    pub(crate) fn from_code(s: &str) -> Option<LedgerStatus> {
         [Self::Received, Self::Refunded, Self::Unmatched]
             .into_iter()
             .find(|l| l.code() == s)
@@ -94,7 +95,7 @@ const CASHIER_SQL: &str = "(SELECT s.cashier FROM allocations a JOIN sales s
     ON a.target_kind = 'sale' AND s.id = a.target_id WHERE a.payment_id = p.id ORDER BY a.id LIMIT 1)";
 
 /// `%` in what people type is dropped (a `_` stays: it matches itself, or any one character).
-fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     text.chars().filter(|c| *c != '%').collect()
 }
 
@@ -138,25 +139,23 @@ pub(crate) fn where_sql(s: &PaymentSearch, values: &mut Vec<Value>) -> String {
         sql.push_str(&format!(" AND {CASHIER_SQL} = ?"));
         values.push(Value::Text(cashier.clone()));
     }
-    if let Some(text) = s.text.as_deref().map(plain).filter(|t| !t.is_empty()) {
-        sql.push_str(
-            " AND (p.provider_txn_id LIKE ? || '%' OR p.payer_name LIKE '%' || ? || '%'
-              OR p.payer_phone LIKE '%' || ? || '%' OR p.account_reference LIKE ? || '%'
-              OR EXISTS (SELECT 1 FROM allocations a
-                  LEFT JOIN sales s ON a.target_kind = 'sale' AND s.id = a.target_id
-                  LEFT JOIN invoices i ON a.target_kind = 'invoice' AND i.id = a.target_id
-                  WHERE a.payment_id = p.id AND (s.number LIKE ? || '%' OR i.number LIKE ? || '%')))",
-        );
-        values.extend((0..6).map(|_| Value::Text(text.clone())));
-    }
+    sql.push_str(&text_sql(s, values));
     sql
 }
 
-/// Whether only the rollup's dimensions (date range, method, provider) narrow `s`.
-fn rollup_only(s: &PaymentSearch) -> bool {
-    s.ledger.is_empty()
-        && s.cashier.is_none()
-        && s.text.as_deref().map(plain).is_none_or(|t| t.is_empty())
+/// The free-text condition on `payments p` (after `WHERE …`), empty without text.
+pub(crate) fn text_sql(s: &PaymentSearch, values: &mut Vec<Value>) -> String {
+    let Some(text) = s.text.as_deref().map(plain).filter(|t| !t.is_empty()) else {
+        return String::new();
+    };
+    values.extend((0..6).map(|_| Value::Text(text.clone())));
+    " AND (p.provider_txn_id LIKE ? || '%' OR p.payer_name LIKE '%' || ? || '%'
+      OR p.payer_phone LIKE '%' || ? || '%' OR p.account_reference LIKE ? || '%'
+      OR EXISTS (SELECT 1 FROM allocations a
+          LEFT JOIN sales s ON a.target_kind = 'sale' AND s.id = a.target_id
+          LEFT JOIN invoices i ON a.target_kind = 'invoice' AND i.id = a.target_id
+          WHERE a.payment_id = p.id AND (s.number LIKE ? || '%' OR i.number LIKE ? || '%')))"
+        .to_owned()
 }
 
 fn target_of(kind: Option<String>, id: Option<i64>) -> Option<TargetRef> {
@@ -167,9 +166,41 @@ fn target_of(kind: Option<String>, id: Option<i64>) -> Option<TargetRef> {
     }
 }
 
+/// How wide the chart's columns are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartSpan {
+    /// Clock hours.
+    Hour,
+    /// Shop days (East Africa Time).
+    Day,
+}
+
+impl ChartSpan {
+    /// SQL for the start (epoch ms) of the column holding the epoch-ms expression `at`.
+    pub(crate) fn start_sql(self, at: &str) -> String {
+        match self {
+            ChartSpan::Hour => format!("(({at}) / {HOUR_MS}) * {HOUR_MS}"),
+            ChartSpan::Day => {
+                format!("((({at}) + {SHOP_OFFSET_MS}) / {DAY_MS}) * {DAY_MS} - {SHOP_OFFSET_MS}")
+            }
+        }
+    }
+}
+
 impl Store {
-    /// A page of payments matching `search`, newest first, after `cursor`.
+    /// A page of payments matching `search`, newest first, after `cursor` (from
+    /// `payment_ledger`: see [`crate::table::ledger`]).
     pub fn payments_search(
+        &self,
+        search: &PaymentSearch,
+        limit: i64,
+        cursor: Option<Cursor>,
+    ) -> Result<Vec<FoundPayment>> {
+        crate::manager_rollup::page(&self.conn, search, limit, cursor)
+    }
+
+    /// [`Store::payments_search`] computed from the ledger's own tables, row by row.
+    pub fn payments_search_scan(
         &self,
         search: &PaymentSearch,
         limit: i64,
@@ -179,17 +210,13 @@ impl Store {
     }
 
     /// Totals of every payment matching `search`, per method and ledger status, ordered by
-    /// method and ledger code. A search by date, method and provider alone (the manager's
-    /// everyday view) is answered from the hourly/daily rollup with the few refunded and
-    /// unmatched payments looked up beside it, so a year of a million payments totals in
-    /// milliseconds; any other search reads the matching payments (see
-    /// [`Store::payments_search_totals_scan`], which gives the same answer).
+    /// method and ledger code. Without free text it adds up `ledger_rollup` (whole shop days
+    /// and hours) and the partial hours at the edges, so a year of a million payments totals
+    /// in milliseconds whatever the dates, methods, providers, statuses and cashier; with text
+    /// it reads the matching rows. [`Store::payments_search_totals_scan`] gives the same
+    /// answer from the ledger's own tables.
     pub fn payments_search_totals(&self, search: &PaymentSearch) -> Result<Vec<SearchTotal>> {
-        if rollup_only(search) {
-            crate::manager_rollup::totals(&self.conn, search)
-        } else {
-            self.payments_search_totals_scan(search)
-        }
+        crate::manager_rollup::totals(&self.conn, search)
     }
 
     /// [`Store::payments_search_totals`] by reading every matching payment.
@@ -230,30 +257,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Gross takings (received or refunded payments) per UTC hour start (epoch ms) and method,
-    /// ascending by hour, then method code. From the rollup when the search allows (as
-    /// [`Store::payments_search_totals`]).
-    pub fn payments_search_hourly(
+    /// Gross takings (received or refunded payments) per column of `span` (its start, epoch
+    /// ms) and method, ascending by start, then method code. From the rollup as
+    /// [`Store::payments_search_totals`].
+    pub fn payments_search_chart(
         &self,
         search: &PaymentSearch,
+        span: ChartSpan,
     ) -> Result<Vec<(i64, PaymentMethod, i64)>> {
-        if rollup_only(search) {
-            crate::manager_rollup::hourly(&self.conn, search)
-        } else {
-            self.payments_search_hourly_scan(search)
-        }
+        crate::manager_rollup::chart(&self.conn, search, span)
     }
 
-    /// [`Store::payments_search_hourly`] by reading every matching payment.
-    pub fn payments_search_hourly_scan(
+    /// [`Store::payments_search_chart`] by reading every matching payment.
+    pub fn payments_search_chart_scan(
         &self,
         search: &PaymentSearch,
+        span: ChartSpan,
     ) -> Result<Vec<(i64, PaymentMethod, i64)>> {
         let mut values = Vec::new();
         let cond = where_sql(search, &mut values);
         let sql = format!(
-            "SELECT (p.received_at / 3600000) * 3600000, p.method, SUM(p.amount_minor)
-             FROM payments p WHERE {LEDGER_SQL} != 'unmatched'{cond} GROUP BY 1, 2 ORDER BY 1, 2"
+            "SELECT {}, p.method, SUM(p.amount_minor)
+             FROM payments p WHERE {LEDGER_SQL} != 'unmatched'{cond} GROUP BY 1, 2 ORDER BY 1, 2",
+            span.start_sql("p.received_at")
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), |r| {
@@ -265,10 +291,10 @@ impl Store {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (hour, method, sum) = row?;
+            let (start, method, sum) = row?;
             let method =
                 PaymentMethod::from_code(&method).ok_or_else(|| corrupt("method", &method))?;
-            out.push((hour, method, sum));
+            out.push((start, method, sum));
         }
         Ok(out)
     }
@@ -461,11 +487,7 @@ fn search_page(
         Value::Integer(c_id),
         Value::Integer(limit),
     ]);
-    let columns = payments::COLUMNS
-        .split(',')
-        .map(|c| format!("p.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = payment_columns();
     let sql = format!(
         "SELECT {columns}, {LEDGER_SQL}, {REFUNDED_SQL}, {CASHIER_SQL},
            (SELECT a.target_kind FROM allocations a WHERE a.payment_id = p.id ORDER BY a.id LIMIT 1),
@@ -477,16 +499,31 @@ fn search_page(
     let mut rows = stmt.query(params_from_iter(values))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let payment = payments::from_row(r)??;
-        let ledger: String = r.get(15)?;
-        out.push(FoundPayment {
-            payment,
-            ledger: LedgerStatus::from_code(&ledger)
-                .ok_or_else(|| corrupt("ledger status", &ledger))?,
-            refunded_minor: r.get(16)?,
-            cashier: r.get(17)?,
-            target: target_of(r.get(18)?, r.get(19)?),
-        });
+        out.push(found_of(r)?);
     }
     Ok(out)
+}
+
+/// The payment's columns, each as `p.column`.
+pub(crate) fn payment_columns() -> String {
+    payments::COLUMNS
+        .split(',')
+        .map(|c| format!("p.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A found payment from its row: the payment's columns, then ledger, refunded, cashier, target
+/// kind and id.
+pub(crate) fn found_of(r: &rusqlite::Row<'_>) -> Result<FoundPayment> {
+    let payment = payments::from_row(r)??;
+    let ledger: String = r.get(15)?;
+    Ok(FoundPayment {
+        payment,
+        ledger: LedgerStatus::from_code(&ledger)
+            .ok_or_else(|| corrupt("ledger status", &ledger))?,
+        refunded_minor: r.get(16)?,
+        cashier: r.get(17)?,
+        target: target_of(r.get(18)?, r.get(19)?),
+    })
 }

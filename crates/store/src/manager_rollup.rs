@@ -1,90 +1,87 @@
-//! The manager's totals and hourly takings from `payment_rollup`, for searches by date,
-//! method and provider alone: a year of a million payments would otherwise be read row by
-//! row with three look-ups each.
+//! The manager's searches answered from `payment_ledger` and `ledger_rollup` (see
+//! [`crate::table::ledger`]): each payment's ledger status, refunds, cashier and target are
+//! kept beside it, so no search computes them row by row.
 //!
-//! The rollup counts every payment by its `status`. The manager's ledger status also depends
-//! on completed refunds (a refunded payment) and open unmatched receipts (money without a
-//! home); both are few, so they are looked up from their own tables and moved between the
-//! rollup's groups:
-//! - *refunded* = rollup rows not `received` + `received` payments with a completed refund;
-//! - *unmatched* = `received` payments, no completed refund, an open unmatched receipt;
-//! - *received* = the rest.
+//! - The page walks `payment_ledger` in the order it shows (an index per filter that narrows:
+//!   time, status, cashier, method) and reads each shown payment by id.
+//! - Totals and the chart, for a search without free text, add up the rollup's whole shop
+//!   days and whole hours, and `payment_ledger` rows in the partial hours at either end: a
+//!   year of a million payments is a few thousand rollup rows. A text search reads its
+//!   matching rows from `payment_ledger`.
 //!
-//! `Store::payments_search_totals_scan` / `_hourly_scan` compute the same by reading the rows;
-//! the tests hold the two equal.
+//! `Store::payments_search_scan`, `_totals_scan` and `_chart_scan` compute the same from the
+//! ledger's own tables; the tests hold them equal.
 
 use std::collections::BTreeMap;
 
-use malipo_core::{PaymentMethod, Timestamp};
+use malipo_core::PaymentMethod;
 use rusqlite::{params_from_iter, types::Value, Connection};
 
-use crate::dashboard::{self, ceil_div, dimension_sql, HOUR_MS};
+use crate::dashboard::{self, Cursor, HOUR_MS};
 use crate::error::{corrupt, Result};
-use crate::manager::{where_sql, LedgerStatus, PaymentSearch, SearchTotal};
-use crate::table::payments::PaymentStatus;
+use crate::manager::{
+    found_of, payment_columns, plain, text_sql, ChartSpan, FoundPayment, LedgerStatus,
+    PaymentSearch, SearchTotal,
+};
+use crate::table::ledger::SHOP_OFFSET_MS;
 
-/// Which side of a join SQLite walks: the search's payments (few, e.g. one day) looking up
-/// their refunds/unmatched receipts, or every completed refund / open unmatched receipt (few,
-/// e.g. over a year) looking up its payment. `CROSS JOIN` makes SQLite keep the order given:
-/// left to itself it sometimes walked a year of payments for a handful of receipts.
-#[derive(Debug, Clone, Copy)]
-struct Plan {
-    refunds_from_payments: bool,
-    unmatched_from_payments: bool,
+/// The search's conditions on the columns `payment_ledger` and `ledger_rollup` share, each
+/// written `{prefix}column`.
+fn dims_sql(s: &PaymentSearch, prefix: &str, values: &mut Vec<Value>) -> String {
+    let mut sql = String::new();
+    let mut list = |col: &str, codes: Vec<&'static str>| {
+        if !codes.is_empty() {
+            sql.push_str(&format!(
+                " AND {prefix}{col} IN ({})",
+                vec!["?"; codes.len()].join(",")
+            ));
+            values.extend(codes.into_iter().map(|c| Value::Text(c.to_owned())));
+        }
+    };
+    let f = &s.filter;
+    list("method", f.methods.iter().map(|m| m.code()).collect());
+    list("provider", f.providers.iter().map(|p| p.code()).collect());
+    list("ledger", s.ledger.iter().map(|l| l.code()).collect());
+    if let Some(cashier) = &s.cashier {
+        sql.push_str(&format!(" AND {prefix}cashier = ?"));
+        values.push(Value::Text(cashier.clone()));
+    }
+    sql
 }
 
-impl Plan {
-    /// The plan for a search that matches `in_range` payments.
-    fn new(conn: &Connection, in_range: i64) -> Result<Plan> {
-        let count = |sql: &str| -> Result<i64> {
-            Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
-        };
-        let refunds = count("SELECT COUNT(*) FROM refunds WHERE status = 'completed'")?;
-        let unmatched = count("SELECT COUNT(*) FROM unmatched_receipts WHERE placed_at IS NULL")?;
-        Ok(Plan {
-            refunds_from_payments: in_range < refunds,
-            unmatched_from_payments: in_range < unmatched,
-        })
-    }
-
-    /// Each matching payment with completed refunds once: method, status, amount, refunded.
-    fn refunded_payments(self, cond: &str) -> String {
-        let join = if self.refunds_from_payments {
-            "payments p CROSS JOIN refunds r ON r.payment_id = p.id"
-        } else {
-            "refunds r CROSS JOIN payments p ON p.id = r.payment_id"
-        };
-        format!(
-            "(SELECT p.method AS method, p.status AS status, p.amount_minor AS amount,
-                     SUM(r.amount_minor) AS refunded
-              FROM {join} WHERE r.status = 'completed'{cond} GROUP BY p.id)"
-        )
-    }
-
-    /// `FROM … WHERE …` of the matching payments whose ledger status is `unmatched` (`p`).
-    fn unmatched_payments(self, cond: &str) -> String {
-        let join = if self.unmatched_from_payments {
-            "payments p CROSS JOIN unmatched_receipts u ON u.payment_id = p.id"
-        } else {
-            "unmatched_receipts u CROSS JOIN payments p ON p.id = u.payment_id"
-        };
-        format!(
-            "{join} WHERE u.placed_at IS NULL AND p.status = 'received'
-               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'completed'){cond}"
-        )
-    }
+fn has_text(s: &PaymentSearch) -> bool {
+    s.text.as_deref().map(plain).is_some_and(|t| !t.is_empty())
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Cell {
-    count: i64,
-    amount: i64,
-    refunded: i64,
-    refunded_count: i64,
+/// `FROM … WHERE …` of the search's rows of `payment_ledger l` within `[from, to)`, joined to
+/// `payments p` when `with_payment` or for free text.
+fn rows_sql(
+    s: &PaymentSearch,
+    (from, to): (i64, i64),
+    with_payment: bool,
+    values: &mut Vec<Value>,
+) -> String {
+    values.extend([Value::Integer(from), Value::Integer(to)]);
+    let dims = dims_sql(s, "l.", values);
+    let text = has_text(s);
+    let join = if with_payment || text {
+        " CROSS JOIN payments p ON p.id = l.payment_id"
+    } else {
+        ""
+    };
+    let mut sql =
+        format!("payment_ledger l{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}");
+    if text {
+        sql.push_str(&text_sql(s, values));
+    }
+    sql
 }
 
-fn method(code: &str) -> Result<PaymentMethod> {
-    PaymentMethod::from_code(code).ok_or_else(|| corrupt("payment method", code))
+fn range(s: &PaymentSearch) -> (i64, i64) {
+    (
+        s.filter.from.map_or(i64::MIN / 4, |t| t.0),
+        s.filter.to.map_or(i64::MAX / 4, |t| t.0),
+    )
 }
 
 /// Every row of `sql` (bound to `values`), each read by `read`.
@@ -103,76 +100,100 @@ fn each<T>(
     Ok(out)
 }
 
-/// The search's filter without the statuses the manager's search ignores.
-fn plain_filter(s: &PaymentSearch) -> dashboard::PaymentFilter {
-    let mut f = s.filter.clone();
-    f.statuses.clear();
-    f
+/// The pieces of the search's range to read: rollup `(level, first, end)` buckets, then raw
+/// `[a, b)` spans of `payment_ledger` (the whole range for a text search). `hours_only` keeps
+/// day buckets out (an hourly chart).
+fn pieces(s: &PaymentSearch, hours_only: bool) -> (Vec<(&'static str, i64, i64)>, Vec<(i64, i64)>) {
+    let (from, to) = range(s);
+    if from >= to {
+        return (Vec::new(), Vec::new());
+    }
+    if has_text(s) {
+        return (Vec::new(), vec![(from, to)]);
+    }
+    let (rollups, raw) = dashboard::segments(from, to, SHOP_OFFSET_MS);
+    if !hours_only {
+        return (rollups, raw);
+    }
+    let mut hours = Vec::new();
+    let mut edges = Vec::new();
+    let (h0, h1) = (dashboard::ceil_div(from, HOUR_MS), to.div_euclid(HOUR_MS));
+    if h0 < h1 {
+        hours.push(("hour", h0, h1));
+        edges.push((from, h0.saturating_mul(HOUR_MS)));
+        edges.push((h1.saturating_mul(HOUR_MS), to));
+    } else {
+        edges.push((from, to));
+    }
+    edges.retain(|(a, b)| a < b);
+    (hours, edges)
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Cell {
+    count: i64,
+    amount: i64,
+    refunded: i64,
+    refunded_count: i64,
+}
+
+fn method(code: &str) -> Result<PaymentMethod> {
+    PaymentMethod::from_code(code).ok_or_else(|| corrupt("payment method", code))
 }
 
 pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchTotal>> {
-    let mut cells: BTreeMap<(&'static str, &'static str), Cell> = BTreeMap::new();
-    let code = |m: PaymentMethod| m.code();
-    let kpis = dashboard::kpis(conn, &plain_filter(s))?;
-    let plan = Plan::new(conn, kpis.count)?;
-    for g in kpis.groups {
-        let ledger = if g.status == PaymentStatus::Received {
-            LedgerStatus::Received
-        } else {
-            LedgerStatus::Refunded
-        };
-        let c = cells.entry((code(g.method), ledger.code())).or_default();
-        c.count += g.count;
-        c.amount = c.amount.saturating_add(g.amount.minor);
-    }
-    let mut values = Vec::new();
-    let cond = where_sql(s, &mut values);
-    let refunded = each(
-        conn,
-        &format!(
-            "SELECT method, status, COUNT(*), SUM(amount), SUM(refunded) FROM {} GROUP BY 1, 2",
-            plan.refunded_payments(&cond)
-        ),
-        values,
-        |r| {
-            Ok((
-                method(&r.get::<_, String>(0)?)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        },
-    )?;
-    for (m, status, count, amount, refund_sum) in refunded {
-        if status == PaymentStatus::Received.code() {
-            move_cell(&mut cells, code(m), LedgerStatus::Refunded, count, amount);
+    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    let mut add = |rows: Vec<((String, String), Cell)>| {
+        for (key, c) in rows {
+            let e = cells.entry(key).or_default();
+            e.count += c.count;
+            e.amount = e.amount.saturating_add(c.amount);
+            e.refunded = e.refunded.saturating_add(c.refunded);
+            e.refunded_count += c.refunded_count;
         }
-        let c = cells
-            .entry((code(m), LedgerStatus::Refunded.code()))
-            .or_default();
-        c.refunded = c.refunded.saturating_add(refund_sum);
-        c.refunded_count += count;
+    };
+    let read = |r: &rusqlite::Row<'_>| -> Result<((String, String), Cell)> {
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            Cell {
+                count: r.get(2)?,
+                amount: r.get(3)?,
+                refunded: r.get(4)?,
+                refunded_count: r.get(5)?,
+            },
+        ))
+    };
+    let (rollups, raw) = pieces(s, false);
+    for (level, b0, b1) in rollups {
+        let mut values = vec![
+            Value::Text(level.into()),
+            Value::Integer(b0),
+            Value::Integer(b1),
+        ];
+        let dims = dims_sql(s, "", &mut values);
+        add(each(
+            conn,
+            &format!(
+                "SELECT method, ledger, SUM(count), SUM(amount_minor), SUM(refunded_minor),
+                        SUM(refunded_count)
+                 FROM ledger_rollup WHERE level = ? AND bucket >= ? AND bucket < ?{dims} GROUP BY 1, 2"
+            ),
+            values,
+            read,
+        )?);
     }
-    let mut values = Vec::new();
-    let cond = where_sql(s, &mut values);
-    let unmatched = each(
-        conn,
-        &format!(
-            "SELECT p.method, COUNT(*), SUM(p.amount_minor) FROM {} GROUP BY 1",
-            plan.unmatched_payments(&cond)
-        ),
-        values,
-        |r| {
-            Ok((
-                method(&r.get::<_, String>(0)?)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        },
-    )?;
-    for (m, count, amount) in unmatched {
-        move_cell(&mut cells, code(m), LedgerStatus::Unmatched, count, amount);
+    for (a, b) in raw {
+        let mut values = Vec::new();
+        let rows = rows_sql(s, (a, b), false, &mut values);
+        add(each(
+            conn,
+            &format!(
+                "SELECT l.method, l.ledger, COUNT(*), SUM(l.amount_minor), SUM(l.refunded_minor),
+                        SUM(l.refunded_minor > 0) FROM {rows} GROUP BY 1, 2"
+            ),
+            values,
+            read,
+        )?);
     }
     let mut out = Vec::new();
     for ((m, ledger), c) in cells {
@@ -180,15 +201,9 @@ pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchT
             continue;
         }
         out.push(SearchTotal {
-            method: method(m)?,
-            ledger: [
-                LedgerStatus::Received,
-                LedgerStatus::Refunded,
-                LedgerStatus::Unmatched,
-            ]
-            .into_iter()
-            .find(|l| l.code() == ledger)
-            .ok_or_else(|| corrupt("ledger status", ledger))?,
+            method: method(&m)?,
+            ledger: LedgerStatus::from_code(&ledger)
+                .ok_or_else(|| corrupt("ledger status", &ledger))?,
             count: c.count,
             amount_minor: c.amount,
             refunded_minor: c.refunded,
@@ -198,117 +213,88 @@ pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchT
     Ok(out)
 }
 
-/// Moves `count` payments of `amount` from the method's `received` cell to its `to` cell.
-fn move_cell(
-    cells: &mut BTreeMap<(&'static str, &'static str), Cell>,
-    method: &'static str,
-    to: LedgerStatus,
-    count: i64,
-    amount: i64,
-) {
-    let from = cells
-        .entry((method, LedgerStatus::Received.code()))
-        .or_default();
-    from.count -= count;
-    from.amount = from.amount.saturating_sub(amount);
-    let into = cells.entry((method, to.code())).or_default();
-    into.count += count;
-    into.amount = into.amount.saturating_add(amount);
-}
-
-pub(crate) fn hourly(
+pub(crate) fn chart(
     conn: &Connection,
     s: &PaymentSearch,
+    span: ChartSpan,
 ) -> Result<Vec<(i64, PaymentMethod, i64)>> {
-    let f = plain_filter(s);
-    let from = f.from.map_or(i64::MIN / 4, |t| t.0);
-    let to = f.to.map_or(i64::MAX / 4, |t| t.0);
-    let mut sums: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
-    if from >= to {
-        return Ok(Vec::new());
-    }
-    let mut add = |rows: Vec<(i64, PaymentMethod, i64)>, sign: i64| {
-        for (hour, m, sum) in rows {
-            let e = sums.entry((hour, m.code())).or_default();
-            *e = e.saturating_add(sign.saturating_mul(sum));
+    let mut sums: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    let mut add = |rows: Vec<(i64, String, i64)>| {
+        for (start, m, sum) in rows {
+            let e = sums.entry((start, m)).or_default();
+            *e = e.saturating_add(sum);
         }
     };
-    let read = |r: &rusqlite::Row<'_>| -> Result<(i64, PaymentMethod, i64)> {
-        Ok((
-            r.get::<_, i64>(0)?,
-            method(&r.get::<_, String>(1)?)?,
-            r.get::<_, i64>(2)?,
-        ))
+    let read = |r: &rusqlite::Row<'_>| -> Result<(i64, String, i64)> {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     };
-    // Whole hours from the rollup (grouped by its key's own columns, so in key order with no
-    // sort), the partial hours at either end from the payments.
-    let (h0, h1) = (ceil_div(from, HOUR_MS), to.div_euclid(HOUR_MS));
-    let mut raw = Vec::new();
-    if h0 < h1 {
-        let mut values = vec![Value::Integer(h0), Value::Integer(h1)];
-        let dims = dimension_sql(&f, &mut values);
-        add(
-            each(
-                conn,
-                &format!(
-                    "SELECT bucket * {HOUR_MS}, method, SUM(amount_minor) FROM payment_rollup
-                     WHERE level = 'hour' AND bucket >= ? AND bucket < ?{dims} GROUP BY bucket, method"
-                ),
-                values,
-                read,
-            )?,
-            1,
-        );
-        raw.push((from, h0.saturating_mul(HOUR_MS)));
-        raw.push((h1.saturating_mul(HOUR_MS), to));
-    } else {
-        raw.push((from, to));
-    }
-    for (a, b) in raw.into_iter().filter(|(a, b)| a < b) {
-        let edge = PaymentSearch {
-            filter: dashboard::PaymentFilter {
-                from: Some(Timestamp(a)),
-                to: Some(Timestamp(b)),
-                ..f.clone()
-            },
-            ..PaymentSearch::default()
+    let (rollups, raw) = pieces(s, span == ChartSpan::Hour);
+    for (level, b0, b1) in rollups {
+        let mut values = vec![
+            Value::Text(level.into()),
+            Value::Integer(b0),
+            Value::Integer(b1),
+        ];
+        let dims = dims_sql(s, "", &mut values);
+        let at = match level {
+            "hour" => format!("bucket * {HOUR_MS}"),
+            _ => format!("bucket * {} - {SHOP_OFFSET_MS}", dashboard::DAY_MS),
         };
-        let mut values = Vec::new();
-        let cond = where_sql(&edge, &mut values);
-        add(
-            each(
-                conn,
-                &format!(
-                    "SELECT (p.received_at / {HOUR_MS}) * {HOUR_MS}, p.method, SUM(p.amount_minor)
-                     FROM payments p WHERE 1{cond} GROUP BY 1, 2"
-                ),
-                values,
-                read,
-            )?,
-            1,
-        );
-    }
-    let plan = Plan::new(conn, dashboard::kpis(conn, &f)?.count)?;
-    let mut values = Vec::new();
-    let cond = where_sql(s, &mut values);
-    add(
-        each(
+        add(each(
             conn,
             &format!(
-                "SELECT (p.received_at / {HOUR_MS}) * {HOUR_MS}, p.method, SUM(p.amount_minor)
-                 FROM {} GROUP BY 1, 2",
-                plan.unmatched_payments(&cond)
+                "SELECT {}, method, SUM(amount_minor) FROM ledger_rollup
+                 WHERE level = ? AND bucket >= ? AND bucket < ? AND ledger != 'unmatched'{dims}
+                 GROUP BY bucket, method",
+                span.start_sql(&at)
             ),
             values,
             read,
-        )?,
-        -1,
-    );
+        )?);
+    }
+    for (a, b) in raw {
+        let mut values = Vec::new();
+        let rows = rows_sql(s, (a, b), false, &mut values);
+        add(each(
+            conn,
+            &format!(
+                "SELECT {}, l.method, SUM(l.amount_minor) FROM {rows} AND l.ledger != 'unmatched'
+                 GROUP BY 1, 2",
+                span.start_sql("l.received_at")
+            ),
+            values,
+            read,
+        )?);
+    }
     let mut out = Vec::new();
-    for ((hour, m), sum) in sums {
+    for ((start, m), sum) in sums {
         if sum != 0 {
-            out.push((hour, method(m)?, sum));
+            out.push((start, method(&m)?, sum));
         }
     }
     Ok(out)
+}
+
+/// A page of the search, newest first, strictly before `cursor`.
+pub(crate) fn page(
+    conn: &Connection,
+    s: &PaymentSearch,
+    limit: i64,
+    cursor: Option<Cursor>,
+) -> Result<Vec<FoundPayment>> {
+    let mut values = Vec::new();
+    let rows = rows_sql(s, range(s), true, &mut values);
+    let (c_at, c_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.received_at.0, c.id));
+    values.extend([
+        Value::Integer(c_at),
+        Value::Integer(c_id),
+        Value::Integer(limit.clamp(1, 1_000)),
+    ]);
+    let columns = payment_columns();
+    let sql = format!(
+        "SELECT {columns}, l.ledger, l.refunded_minor, l.cashier, l.target_kind, l.target_id
+         FROM {rows} AND (l.received_at, l.payment_id) < (?, ?)
+         ORDER BY l.received_at DESC, l.payment_id DESC LIMIT ?"
+    );
+    each(conn, &sql, values, found_of)
 }

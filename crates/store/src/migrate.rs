@@ -55,6 +55,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "attempts by time",
         sql: &[table::attempts::SCHEMA_V5],
     },
+    Migration {
+        name: "manager ledger",
+        sql: &[table::ledger::SCHEMA_V6],
+    },
 ];
 
 /// The schema version this build writes.

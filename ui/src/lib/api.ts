@@ -324,8 +324,10 @@ export interface Kpis {
   unmatched: Money;
   unmatched_count: number;
 }
-export interface HourBucket {
-  hour_ms: number;
+/** How wide one chart column is: a clock hour (ranges of at most 48 h) or a day (longer or open ranges). */
+export type ChartBucketKind = "hour" | "day";
+export interface ChartBucket {
+  start_ms: number; // start of the hour, or local midnight starting the day, as epoch ms
   method: Method;
   amount: Money;
 }
@@ -333,7 +335,8 @@ export interface TxPage {
   rows: TxRow[];
   next: string | null;
   kpis: Kpis;
-  chart: HourBucket[];
+  chart: ChartBucket[];
+  chart_bucket: ChartBucketKind;
 }
 export interface AuditLine {
   at_ms: number;

@@ -402,15 +402,29 @@
     return { received: m(sum(rec)), received_count: rec.length, by_method: by, pending: m(sum(pend)), pending_count: pend.length, failed: m(sum(failed)),
       failed_count: failed.length, refunded: m(refd.reduce((a, r) => a + r.refunded.minor, 0)), refunded_count: refd.length, unmatched: m(sum(un)), unmatched_count: un.length };
   }
-  function chartOf(rows) {
+  // docs/ipc.md ChartBucketKind: hours for a range of at most 48 h, days otherwise (or with no dates).
+  const chartBucketOf = (f) => (f.from_ms != null && f.to_ms != null && f.to_ms - f.from_ms <= 48 * HOUR ? "hour" : "day");
+  function bucketStart(ms, bucket) {
+    const d = new Date(ms);
+    if (bucket === "day") d.setHours(0, 0, 0, 0); else d.setMinutes(0, 0, 0);
+    return d.getTime();
+  }
+  function chartOf(rows, bucket) {
     const map = new Map();
     for (const r of rows) {
       if (r.status !== "received" && r.status !== "refunded") continue;
-      const h = r.at_ms - (r.at_ms - dayStart) % HOUR;
-      const k = h + "|" + r.method;
+      const k = bucketStart(r.at_ms, bucket) + "|" + r.method;
       map.set(k, (map.get(k) || 0) + r.amount.minor);
     }
-    return [...map.entries()].map(([k, v]) => ({ hour_ms: Number(k.split("|")[0]), method: k.split("|")[1], amount: m(v) })).sort((a, b) => a.hour_ms - b.hour_ms);
+    return [...map.entries()].map(([k, v]) => ({ start_ms: Number(k.split("|")[0]), method: k.split("|")[1], amount: m(v) })).sort((a, b) => a.start_ms - b.start_ms);
+  }
+  /** A received payment at any time (tests of the chart over several days). */
+  function addPayment({ at_ms, minor, method }) {
+    const id = 3000 + mg.rows.length;
+    const row = { row_id: "p" + id, payment_id: id, attempt_id: null, at_ms, method: method || "cash", provider: providerOf(method || "cash"), status: "received",
+      amount: m(minor), refunded: m(0), receipt: null, payer_name: null, payer_masked: null, phone: null, target: null, cashier: "Aisha", till_id: "T1", reason: null };
+    mg.rows.push(row);
+    return publicRow(row);
   }
   function targetView(t) {
     if (t.kind === "sale") {
@@ -511,7 +525,8 @@
       const rows = filtered(filter);
       const start = cursor ? Number(cursor.slice(1)) : 0;
       const page = rows.slice(start, start + limit);
-      return { rows: page.map(publicRow), next: start + limit < rows.length ? "o" + (start + limit) : null, kpis: kpisOf(rows), chart: chartOf(rows) };
+      const chart_bucket = chartBucketOf(filter);
+      return { rows: page.map(publicRow), next: start + limit < rows.length ? "o" + (start + limit) : null, kpis: kpisOf(rows), chart: chartOf(rows, chart_bucket), chart_bucket };
     }),
     transactions_export_csv: guard(({ filter }) => {
       const n = filtered(filter).length;
@@ -698,5 +713,6 @@
     payInvoice,
     finishRefund,
     addUnmatched,
+    addPayment,
   };
 })();

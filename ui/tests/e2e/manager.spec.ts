@@ -267,6 +267,71 @@ test("day end: an X report, then the Z report with the counted cash and its diff
   expect((await calls(page, "report_pdf"))[0]?.args).toEqual({ kind: "z", z_number: 1 });
 });
 
+// Earlier takings for the chart, and the days around them, all in the page's local time:
+// 3 days ago cash 200.00 at 10:00 and card 50.00 at 15:00, yesterday M-Pesa 70.00 at 09:00.
+async function earlierTakings(page: Page, months: readonly string[]): Promise<{ weekAgo: string; yesterday: string; labels: string[] }> {
+  return page.evaluate((mon) => {
+    const f = (window as unknown as { __fake: { addPayment: (p: { at_ms: number; minor: number; method: string }) => unknown } }).__fake;
+    const midnight = (daysAgo: number) => { const x = new Date(); x.setHours(0, 0, 0, 0); x.setDate(x.getDate() - daysAgo); return x; };
+    const at = (daysAgo: number, hour: number) => { const x = midnight(daysAgo); x.setHours(hour); return x.getTime(); };
+    f.addPayment({ at_ms: at(3, 10), minor: 20000, method: "cash" });
+    f.addPayment({ at_ms: at(3, 15), minor: 5000, method: "card" });
+    f.addPayment({ at_ms: at(1, 9), minor: 7000, method: "mpesa_stk" });
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    const iso = (x: Date) => `${x.getFullYear()}-${p2(x.getMonth() + 1)}-${p2(x.getDate())}`;
+    const label = (x: Date) => `${x.getDate()} ${mon[x.getMonth()]}`;
+    return { weekAgo: iso(midnight(6)), yesterday: iso(midnight(1)), labels: [label(midnight(3)), label(midnight(1)), label(midnight(0))] };
+  }, months);
+}
+const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const SW_MONTHS = ["Jan", "Feb", "Mac", "Apr", "Mei", "Jun", "Jul", "Ago", "Sep", "Okt", "Nov", "Des"];
+
+test("the chart: a column per hour for a day or two, a column per day for longer or open ranges", async ({ page }) => {
+  await asManager(page, "#/manager/transactions");
+  const chart = page.getByTestId("chart");
+  await expect(chart.getByTestId("chart-title")).toHaveText("Takings by hour and method");
+  await expect(chart.getByTestId("chart-col")).toHaveCount(10);
+  await expect(chart.getByTestId("chart-label").first()).toHaveText("08:00");
+  const d = await earlierTakings(page, EN_MONTHS);
+
+  // A week: one column per day with takings, labelled day and month.
+  await page.getByTestId("f-from").fill(d.weekAgo);
+  await page.getByTestId("f-apply").click();
+  await expect(chart.getByTestId("chart-title")).toHaveText("Takings by day and method");
+  await expect(chart.getByTestId("chart-label")).toHaveText(d.labels);
+  await expect(chart.getByTestId("chart-col").first()).toHaveAttribute("data-total", "25000");
+  await expect(chart.getByTestId("chart-col").last()).toHaveAttribute("data-total", "1292500");
+
+  // Yesterday and today are 48 hours: hours again (yesterday's 09:00 and today's ten).
+  await page.getByTestId("f-from").fill(d.yesterday);
+  await page.getByTestId("f-apply").click();
+  await expect(chart.getByTestId("chart-title")).toHaveText("Takings by hour and method");
+  await expect(chart.getByTestId("chart-col")).toHaveCount(11);
+  await expect(chart.getByTestId("chart-col").first()).toHaveAttribute("data-total", "7000");
+  await expect(chart.getByTestId("chart-label").first()).toHaveText("09:00");
+
+  // No dates at all: days.
+  await page.getByTestId("f-from").fill("");
+  await page.getByTestId("f-to").fill("");
+  await page.getByTestId("f-apply").click();
+  await expect(chart.getByTestId("chart-title")).toHaveText("Takings by day and method");
+  await expect(chart.getByTestId("chart-label")).toHaveText(d.labels);
+  expect((await calls(page, "transactions_page")).at(-1)?.args).toMatchObject({ filter: { from_ms: null, to_ms: null } });
+});
+
+test("the chart speaks Kiswahili: its title and the months of its day columns", async ({ page }) => {
+  await open(page, { user: "Baraka" }, "#/manager/transactions");
+  await page.getByLabel("PIN ya meneja").fill("9999");
+  await page.keyboard.press("Enter");
+  const chart = page.getByTestId("chart");
+  await expect(chart.getByTestId("chart-title")).toHaveText("Mapato kwa saa na kwa njia");
+  const d = await earlierTakings(page, SW_MONTHS);
+  await page.getByTestId("f-from").fill(d.weekAgo);
+  await page.getByTestId("f-apply").click();
+  await expect(chart.getByTestId("chart-title")).toHaveText("Mapato kwa siku na kwa njia");
+  await expect(chart.getByTestId("chart-label")).toHaveText(d.labels);
+});
+
 test("the manager views speak Kiswahili to a Kiswahili-speaking user", async ({ page }) => {
   await open(page, { user: "Baraka" }, "#/manager/day-end");
   await page.getByLabel("PIN ya meneja").fill("9999");

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { chartModel, niceMax, percent, scale, tiles } from "../../src/lib/manager/chart";
-import type { HourBucket, Kpis, Method } from "../../src/lib/api";
+import { chartModel, chartTitleKey, dayLabel, hourLabel, niceMax, percent, scale, tiles } from "../../src/lib/manager/chart";
+import type { ChartBucket, Kpis, Method } from "../../src/lib/api";
+import { translate } from "../../src/lib/i18n";
 import { kes } from "./fixtures";
 
 const H = 1_000_000; // an hour of ms, any base
-const b = (hour: number, method: Method, minor: number): HourBucket => ({ hour_ms: hour * H, method, amount: kes(minor) });
+const b = (hour: number, method: Method, minor: number): ChartBucket => ({ start_ms: hour * H, method, amount: kes(minor) });
+// Local midnight / local hour of a day, as the backend sends them (the labels use local time).
+const day = (y: number, month: number, d: number) => new Date(y, month - 1, d).getTime();
+const at = (y: number, month: number, d: number, hour: number) => new Date(y, month - 1, d, hour).getTime();
+const bd = (ms: number, method: Method, minor: number): ChartBucket => ({ start_ms: ms, method, amount: kes(minor) });
 
 describe("integer scaling", () => {
   it("scales on integers and rounds down", () => {
@@ -34,9 +39,10 @@ describe("integer scaling", () => {
 
 describe("takings chart", () => {
   it("stacks methods per hour in a fixed order; stacks end exactly at their total", () => {
-    const m = chartModel([b(10, "card", 30_000), b(9, "mpesa_stk", 56_500), b(9, "cash", 31_500), b(10, "cash", 10_000)], 160);
+    const m = chartModel([b(10, "card", 30_000), b(9, "mpesa_stk", 56_500), b(9, "cash", 31_500), b(10, "cash", 10_000)], 160, "hour");
     expect(m.top).toBe(100_000);
-    expect(m.columns.map((c) => c.hour_ms)).toEqual([9 * H, 10 * H]);
+    expect(m.bucket).toBe("hour");
+    expect(m.columns.map((c) => c.start_ms)).toEqual([9 * H, 10 * H]);
     expect(m.columns[0]?.total).toBe(88_000);
     expect(m.columns[0]?.bars.map((x) => x.method)).toEqual(["cash", "mpesa_stk"]);
     expect(m.methods).toEqual(["cash", "mpesa_stk", "card"]);
@@ -54,9 +60,77 @@ describe("takings chart", () => {
   });
 
   it("sums buckets of the same hour and method, and is empty with no data", () => {
-    const m = chartModel([b(9, "cash", 100), b(9, "cash", 200)], 100);
+    const m = chartModel([b(9, "cash", 100), b(9, "cash", 200)], 100, "hour");
     expect(m.columns[0]?.bars).toEqual([{ method: "cash", minor: 300, y: 40, h: 60 }]);
-    expect(chartModel([], 100).columns).toEqual([]);
+    expect(chartModel([], 100, "hour").columns).toEqual([]);
+    expect(chartModel([], 100, "day").columns).toEqual([]);
+  });
+});
+
+describe("hour and day buckets", () => {
+  it("hour buckets: one column per hour labelled HH:00, in either language", () => {
+    const buckets = [bd(at(2026, 12, 6, 14), "cash", 500), bd(at(2026, 12, 6, 9), "card", 700), bd(at(2026, 12, 6, 9), "cash", 300)];
+    for (const lang of ["en", "sw"] as const) {
+      const m = chartModel(buckets, 100, "hour", lang);
+      expect(m.columns.map((c) => c.label)).toEqual(["09:00", "14:00"]);
+      expect(m.columns.map((c) => c.total)).toEqual([1_000, 500]);
+    }
+    expect(hourLabel(at(2026, 1, 2, 0))).toBe("00:00");
+    // An hour bucket with no language given is labelled as before.
+    expect(chartModel(buckets, 100, "hour").columns[0]?.label).toBe("09:00");
+  });
+
+  it("day buckets: one column per day, methods of a day stacked, ascending by day", () => {
+    const m = chartModel(
+      [
+        bd(day(2026, 12, 7), "cash", 20_000),
+        bd(day(2026, 12, 6), "mpesa_stk", 56_500),
+        bd(day(2026, 12, 6), "cash", 31_500),
+        bd(day(2026, 11, 30), "card", 1_000),
+        bd(day(2026, 12, 6), "cash", 500),
+      ],
+      160,
+      "day",
+    );
+    expect(m.bucket).toBe("day");
+    expect(m.columns.map((c) => c.start_ms)).toEqual([day(2026, 11, 30), day(2026, 12, 6), day(2026, 12, 7)]);
+    expect(m.columns.map((c) => c.label)).toEqual(["30 Nov", "6 Dec", "7 Dec"]);
+    expect(m.columns.map((c) => c.total)).toEqual([1_000, 88_500, 20_000]);
+    expect(m.columns[1]?.bars.map((x) => [x.method, x.minor])).toEqual([["cash", 32_000], ["mpesa_stk", 56_500]]);
+    expect(m.top).toBe(100_000);
+    for (const c of m.columns) expect(c.bars.reduce((a, x) => a + x.h, 0)).toBe(scale(c.total, m.top, 160));
+    expect(m.methods).toEqual(["cash", "mpesa_stk", "card"]);
+  });
+
+  it("a month of day buckets is a month of columns, not hundreds of hours", () => {
+    const buckets: ChartBucket[] = [];
+    for (let d = 1; d <= 31; d++) for (const method of ["cash", "mpesa_stk"] as const) buckets.push(bd(day(2026, 1, d), method, 1_000 * d));
+    const m = chartModel(buckets, 160, "day");
+    expect(m.columns).toHaveLength(31);
+    expect(m.columns[0]?.label).toBe("1 Jan");
+    expect(m.columns[30]?.label).toBe("31 Jan");
+    expect(m.columns[30]?.total).toBe(62_000);
+  });
+
+  it("labels days with the short month in English and Kiswahili", () => {
+    const en = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const sw = ["Jan", "Feb", "Mac", "Apr", "Mei", "Jun", "Jul", "Ago", "Sep", "Okt", "Nov", "Des"];
+    for (let month = 1; month <= 12; month++) {
+      expect(dayLabel(day(2026, month, 6), "en")).toBe(`6 ${en[month - 1]}`);
+      expect(dayLabel(day(2026, month, 6), "sw")).toBe(`6 ${sw[month - 1]}`);
+    }
+    // Any time of the day is that day; the column labels follow the language.
+    expect(dayLabel(at(2026, 12, 6, 23), "en")).toBe("6 Dec");
+    const buckets = [bd(day(2026, 8, 6), "cash", 1), bd(day(2026, 12, 25), "cash", 1)];
+    expect(chartModel(buckets, 100, "day", "sw").columns.map((c) => c.label)).toEqual(["6 Ago", "25 Des"]);
+    expect(chartModel(buckets, 100, "day", "en").columns.map((c) => c.label)).toEqual(["6 Aug", "25 Dec"]);
+  });
+
+  it("titles the chart by hour or by day", () => {
+    expect(translate("en", chartTitleKey("hour"))).toBe("Takings by hour and method");
+    expect(translate("en", chartTitleKey("day"))).toBe("Takings by day and method");
+    expect(translate("sw", chartTitleKey("hour"))).toBe("Mapato kwa saa na kwa njia");
+    expect(translate("sw", chartTitleKey("day"))).toBe("Mapato kwa siku na kwa njia");
   });
 });
 

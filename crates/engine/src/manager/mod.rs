@@ -33,8 +33,8 @@ pub use invoices::{
 };
 pub use links::{qr_png, BillPayView, CardLinkMade};
 pub use transactions::{
-    AuditLineView, ExportDone, HourBucket, Kpis, MethodTotal, Reference, TxDetail, TxFilter,
-    TxPage, TxRow, EXPORT_PAGE,
+    AuditLineView, ChartBucket, ChartBucketKind, ExportDone, Kpis, MethodTotal, Reference,
+    TxDetail, TxFilter, TxPage, TxRow, EXPORT_PAGE,
 };
 pub use unmatched::{Attached, OpenTarget, UnmatchedView};
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use malipo_core::{Currency, Money, PaymentMethod, Timestamp};
 use malipo_store::{
-    AttemptSearch, FoundPayment, LedgerStatus, PaymentFilter, PaymentSearch, Store,
+    AttemptSearch, ChartSpan, FoundPayment, LedgerStatus, PaymentFilter, PaymentSearch, Store,
 };
 
 use super::merge::{cursor_of, parse_cursor, rows_after, Key, Searches};
@@ -80,9 +80,11 @@ pub struct Kpis {
     pub unmatched_count: i64,
 }
 
+/// One column's takings by one method: `start_ms` is the start of its clock hour, or of its
+/// shop day (East Africa Time midnight), by the page's [`ChartBucketKind`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HourBucket {
-    pub hour_ms: i64,
+pub struct ChartBucket {
+    pub start_ms: i64,
     pub method: String,
     pub amount: Money,
 }
@@ -92,7 +94,39 @@ pub struct TxPage {
     pub rows: Vec<TxRow>,
     pub next: Option<String>,
     pub kpis: Kpis,
-    pub chart: Vec<HourBucket>,
+    pub chart: Vec<ChartBucket>,
+    pub chart_bucket: ChartBucketKind,
+}
+
+/// How wide the chart's columns are: hours for a range of at most [`HOURLY_CHART_MAX_MS`],
+/// days for anything longer (a month of hours is 744 columns no one can read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartBucketKind {
+    Hour,
+    Day,
+}
+
+/// The longest range charted by the hour: two days.
+pub const HOURLY_CHART_MAX_MS: i64 = 48 * 3_600_000;
+
+impl ChartBucketKind {
+    /// The kind for a filter's range (no dates: days).
+    pub fn for_range(from_ms: Option<i64>, to_ms: Option<i64>) -> ChartBucketKind {
+        match (from_ms, to_ms) {
+            (Some(a), Some(b)) if b.saturating_sub(a) <= HOURLY_CHART_MAX_MS => {
+                ChartBucketKind::Hour
+            }
+            _ => ChartBucketKind::Day,
+        }
+    }
+
+    fn span(self) -> ChartSpan {
+        match self {
+            ChartBucketKind::Hour => ChartSpan::Hour,
+            ChartBucketKind::Day => ChartSpan::Day,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -282,22 +316,24 @@ fn kpis_of(
     Ok(k)
 }
 
-/// The chart's buckets from the store's (hour, method, sum) rows, ascending by hour: methods
-/// the contract shows as one (both card methods) are added together. Only the current hour's
-/// buckets are searched (a year has 8,760 hours: searching them all for each row was
-/// quadratic, seconds per page).
-fn chart_of(hourly: Vec<(i64, PaymentMethod, i64)>, currency: Currency) -> Vec<HourBucket> {
-    let mut out: Vec<HourBucket> = Vec::with_capacity(hourly.len());
-    let mut hour_starts_at = 0;
-    for (hour, m, sum) in hourly {
-        if out.last().is_some_and(|b| b.hour_ms != hour) {
-            hour_starts_at = out.len();
+/// The chart's buckets from the store's (start, method, sum) rows, ascending by start: methods
+/// the contract shows as one (both card methods) are added together. Only the current
+/// column's buckets are searched (searching them all for each row was quadratic).
+fn chart_of(columns: Vec<(i64, PaymentMethod, i64)>, currency: Currency) -> Vec<ChartBucket> {
+    let mut out: Vec<ChartBucket> = Vec::with_capacity(columns.len());
+    let mut column_starts_at = 0;
+    for (start, m, sum) in columns {
+        if out.last().is_some_and(|b| b.start_ms != start) {
+            column_starts_at = out.len();
         }
         let code = method_code(m);
-        match out[hour_starts_at..].iter_mut().find(|b| b.method == code) {
+        match out[column_starts_at..]
+            .iter_mut()
+            .find(|b| b.method == code)
+        {
             Some(b) => b.amount.minor = b.amount.minor.saturating_add(sum),
-            None => out.push(HourBucket {
-                hour_ms: hour,
+            None => out.push(ChartBucket {
+                start_ms: start,
                 method: code.into(),
                 amount: Money::from_minor(sum, currency),
             }),
@@ -333,8 +369,12 @@ impl Engine {
             kpis.failed = Money::from_minor(fs, currency);
             kpis.failed_count = fc;
         }
+        let chart_bucket = ChartBucketKind::for_range(filter.from_ms, filter.to_ms);
         let chart = match &search {
-            Some(s) => chart_of(store.payments_search_hourly(s)?, currency),
+            Some(s) => chart_of(
+                store.payments_search_chart(s, chart_bucket.span())?,
+                currency,
+            ),
             None => Vec::new(),
         };
         Ok(TxPage {
@@ -342,6 +382,7 @@ impl Engine {
             next,
             kpis,
             chart,
+            chart_bucket,
         })
     }
 
@@ -476,7 +517,7 @@ mod tests {
         );
         let seen: Vec<(i64, &str, i64)> = buckets
             .iter()
-            .map(|b| (b.hour_ms, b.method.as_str(), b.amount.minor))
+            .map(|b| (b.start_ms, b.method.as_str(), b.amount.minor))
             .collect();
         assert_eq!(
             seen,

@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod customers;
 pub mod inbox;
 pub mod invoices;
+pub mod ledger;
 pub mod outbox;
 pub mod payments;
 pub mod refunds;

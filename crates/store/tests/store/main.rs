@@ -54,6 +54,11 @@ pub fn catalogue() -> Catalogue {
 
 /// An open sale of `total_minor` (made of `total_minor` × the 1.00 item).
 pub fn sale(store: &mut Store, total_minor: i64) -> malipo_store::SaleRow {
+    sale_by(store, total_minor, "aisha")
+}
+
+/// [`sale`] rung up by `cashier`.
+pub fn sale_by(store: &mut Store, total_minor: i64, cashier: &str) -> malipo_store::SaleRow {
     let mut cart = Cart::new(Currency::Kes);
     cart.add(&catalogue(), "ONE", total_minor / 100).unwrap();
     let draft = SaleDraft::from_cart(&cart).unwrap();
@@ -61,7 +66,7 @@ pub fn sale(store: &mut Store, total_minor: i64) -> malipo_store::SaleRow {
         .sale_create(
             &NewSale {
                 till_prefix: "T1",
-                cashier: "aisha",
+                cashier,
                 draft: &draft,
                 cart_id: None,
             },

@@ -1,14 +1,19 @@
-//! The manager's totals and hourly takings answered from the rollup equal the same computed
-//! by reading every payment, over random histories of postings (several methods, hours and
-//! days apart), unmatched money and attaches, partial and full refunds and reversals, and for
-//! random date ranges (whole days, whole hours, unaligned edges) with method and provider
-//! filters.
+//! The manager's pages, totals and chart answered from `payment_ledger` and its rollup equal
+//! the same computed row by row from the ledger's own tables, over random histories of
+//! postings (several methods and cashiers, hours and days apart), unmatched money and
+//! attaches, partial and full refunds and reversals, and for random date ranges (whole shop
+//! days, whole hours, unaligned edges) with method, provider, status, cashier and text
+//! filters; and `Store::check` finds the copy and the rollup true after every history.
 
 use malipo_core::{PaymentMethod, Provider, TargetRef, Timestamp};
-use malipo_store::{PaymentFilter, PaymentSearch, RefundKind, RefundRequest, Store};
+use malipo_store::{
+    ChartSpan, LedgerStatus, PaymentFilter, PaymentSearch, RefundKind, RefundRequest, Store,
+};
 use proptest::prelude::*;
 
-use crate::{conf, kes, sale, T0};
+use crate::{conf, kes, sale, sale_by, T0};
+
+const CASHIERS: [&str; 2] = ["aisha", "juma"];
 
 const HOUR: i64 = 3_600_000;
 
@@ -20,6 +25,7 @@ enum Op {
         method: u8,
         amount: u16,
         to_sale: bool,
+        cashier: u8,
     },
     /// Refund `percent` of payment index (100 = in full); reversal when `reverse`.
     Refund {
@@ -33,8 +39,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (0u32..(3 * 24 * 60), 0u8..8, 1u16..5000, any::<bool>()).prop_map(
-            |(minutes, method, amount, to_sale)| Op::Pay { minutes, method, amount, to_sale }
+        6 => (0u32..(3 * 24 * 60), 0u8..8, 1u16..5000, any::<bool>(), 0u8..2).prop_map(
+            |(minutes, method, amount, to_sale, cashier)| Op::Pay { minutes, method, amount, to_sale, cashier }
         ),
         2 => (any::<u8>(), 1u8..=100, any::<bool>())
             .prop_map(|(payment, percent, reverse)| Op::Refund { payment, percent, reverse }),
@@ -51,12 +57,14 @@ fn apply(store: &mut Store, payments: &mut Vec<i64>, n: usize, op: &Op) {
             method,
             amount,
             to_sale,
+            cashier,
         } => {
             let minor = i64::from(*amount) * 100;
             let mut c = conf(METHODS[*method as usize], &format!("RX{n}"), minor);
             c.received_at = Timestamp(T0.0 + i64::from(*minutes) * 60_000 + 17);
             if *to_sale {
-                c.account_reference = Some(sale(store, minor).number);
+                let by = CASHIERS[usize::from(*cashier) % CASHIERS.len()];
+                c.account_reference = Some(sale_by(store, minor, by).number);
             } else {
                 c.account_reference = Some(format!("NOPE{n}"));
             }
@@ -113,37 +121,54 @@ fn searches() -> impl Strategy<Value = PaymentSearch> {
         (0i64..(4 * 24)).prop_map(|h| Some(T0.0 + h * HOUR)),
         (0i64..(4 * 24 * 60)).prop_map(|m| Some(T0.0 + m * 60_000 + 5)),
     ];
+    let ledger = prop_oneof![
+        Just(LedgerStatus::Received),
+        Just(LedgerStatus::Refunded),
+        Just(LedgerStatus::Unmatched)
+    ];
+    let text = prop_oneof![
+        4 => Just(None),
+        1 => (0u8..60).prop_map(|n| Some(format!("RX{n}"))),
+        1 => Just(Some("T1-".to_owned())),
+    ];
     (
-        bound.clone(),
-        bound,
+        (bound.clone(), bound),
         proptest::collection::vec(0u8..8, 0..3),
         proptest::option::of(any::<bool>()),
+        proptest::collection::vec(ledger, 0..3),
+        proptest::option::of(0usize..3),
+        text,
     )
-        .prop_map(|(from, to, methods, provider)| PaymentSearch {
-            filter: PaymentFilter {
-                from: from.map(Timestamp),
-                to: to.map(Timestamp),
-                methods: methods.into_iter().map(|m| METHODS[m as usize]).collect(),
-                providers: provider
-                    .map(|mpesa| {
-                        if mpesa {
-                            Provider::Mpesa
-                        } else {
-                            Provider::Paystack
-                        }
-                    })
-                    .into_iter()
-                    .collect(),
-                statuses: Vec::new(),
+        .prop_map(
+            |((from, to), methods, provider, ledger, cashier, text)| PaymentSearch {
+                filter: PaymentFilter {
+                    from: from.map(Timestamp),
+                    to: to.map(Timestamp),
+                    methods: methods.into_iter().map(|m| METHODS[m as usize]).collect(),
+                    providers: provider
+                        .map(|mpesa| {
+                            if mpesa {
+                                Provider::Mpesa
+                            } else {
+                                Provider::Paystack
+                            }
+                        })
+                        .into_iter()
+                        .collect(),
+                    statuses: Vec::new(),
+                },
+                ledger,
+                // A third name no sale has: the search finds nothing, and says so.
+                cashier: cashier.map(|c| ["aisha", "juma", "nobody"][c].to_owned()),
+                text,
             },
-            ..PaymentSearch::default()
-        })
+        )
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
     #[test]
-    fn rollup_totals_and_hours_equal_reading_every_payment(
+    fn ledger_pages_totals_and_chart_equal_reading_every_payment(
         ops in proptest::collection::vec(op(), 1..60),
         asks in proptest::collection::vec(searches(), 1..6),
     ) {
@@ -152,17 +177,32 @@ proptest! {
         for (n, op) in ops.iter().enumerate() {
             apply(&mut store, &mut payments, n, op);
         }
+        prop_assert_eq!(store.check().unwrap(), Vec::<String>::new());
         for search in asks.iter().chain([&PaymentSearch::default()]) {
             prop_assert_eq!(
                 store.payments_search_totals(search).unwrap(),
                 store.payments_search_totals_scan(search).unwrap(),
-                "totals for {:?}", search.filter
+                "totals for {:?}", search
             );
-            prop_assert_eq!(
-                store.payments_search_hourly(search).unwrap(),
-                store.payments_search_hourly_scan(search).unwrap(),
-                "hours for {:?}", search.filter
-            );
+            for span in [ChartSpan::Hour, ChartSpan::Day] {
+                prop_assert_eq!(
+                    store.payments_search_chart(search, span).unwrap(),
+                    store.payments_search_chart_scan(search, span).unwrap(),
+                    "{:?} chart for {:?}", span, search
+                );
+            }
+            let fast = store.payments_search(search, 7, None).unwrap();
+            prop_assert_eq!(&fast, &store.payments_search_scan(search, 7, None).unwrap());
+            if let Some(last) = fast.last() {
+                let after = Some(malipo_store::Cursor {
+                    received_at: last.payment.received_at,
+                    id: last.payment.id,
+                });
+                prop_assert_eq!(
+                    store.payments_search(search, 7, after).unwrap(),
+                    store.payments_search_scan(search, 7, after).unwrap()
+                );
+            }
         }
     }
 }

@@ -63,3 +63,98 @@ fn foreign_keys_are_enforced() {
         "and nothing of it was kept"
     );
 }
+
+/// Migration 6 builds the manager's ledger copy and rollup from the payments a till already
+/// has: received, unmatched, attached, refunded and reversed money all land in their status.
+#[test]
+fn the_manager_ledger_is_built_from_an_older_databases_payments() {
+    use malipo_core::{PaymentMethod, TargetRef};
+    use malipo_store::{ChartSpan, PaymentSearch, RefundKind, RefundRequest};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let s = crate::sale_by(&mut store, 5_000, "juma");
+        let mut paid = crate::conf(PaymentMethod::MpesaPaybill, "QA1", 5_000);
+        paid.account_reference = Some(s.number.clone());
+        let paid = store.post_payment(&paid, crate::T0).unwrap().payment_id();
+        let mut stray = crate::conf(PaymentMethod::MpesaPaybill, "QA2", 700);
+        stray.account_reference = Some("NOPE".into());
+        store.post_payment(&stray, crate::T0).unwrap();
+        let mut later = crate::conf(PaymentMethod::MpesaTill, "QA3", 900);
+        later.account_reference = Some("NOPE".into());
+        store.post_payment(&later, crate::T0).unwrap();
+        let open = store.unmatched_open(10).unwrap();
+        let placed = open.iter().find(|u| u.open_amount.minor == 900).unwrap();
+        let s2 = crate::sale_by(&mut store, 900, "aisha");
+        store
+            .attach_unmatched(placed.id, TargetRef::Sale(s2.id), "clerk", crate::T0)
+            .unwrap();
+        let r = store
+            .refund_request(
+                &RefundRequest {
+                    payment_id: paid,
+                    target: Some(TargetRef::Sale(s.id)),
+                    amount: crate::kes(5_000),
+                    kind: RefundKind::Reversal,
+                    actor: "boss",
+                },
+                crate::T0,
+            )
+            .unwrap();
+        store.refund_complete(r.id, None, crate::T0).unwrap();
+    }
+    {
+        // Back to version 5: what a till on the previous release has on disk.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let objects: Vec<(String, String)> = conn
+            .prepare(
+                "SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'view', 'table')
+                 AND (name LIKE 'payment_ledger%' OR name LIKE 'ledger_rollup%')",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(objects.len() >= 10, "{objects:?}");
+        for (kind, name) in objects.iter().filter(|(k, _)| k != "table") {
+            conn.execute_batch(&format!("DROP {} {name}", kind.to_uppercase()))
+                .unwrap();
+        }
+        conn.execute_batch(
+            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup; PRAGMA user_version = 5",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    let all = PaymentSearch::default();
+    let totals = store.payments_search_totals(&all).unwrap();
+    assert_eq!(totals, store.payments_search_totals_scan(&all).unwrap());
+    let seen: Vec<(&str, i64, i64)> = totals
+        .iter()
+        .map(|t| (t.ledger.code(), t.count, t.amount_minor))
+        .collect();
+    // By method (Paybill, then Till), then status.
+    assert_eq!(
+        seen,
+        vec![
+            ("refunded", 1, 5_000),
+            ("unmatched", 1, 700),
+            ("received", 1, 900)
+        ]
+    );
+    assert_eq!(
+        store.payments_search_chart(&all, ChartSpan::Day).unwrap(),
+        store
+            .payments_search_chart_scan(&all, ChartSpan::Day)
+            .unwrap()
+    );
+    let page = store.payments_search(&all, 10, None).unwrap();
+    assert_eq!(page, store.payments_search_scan(&all, 10, None).unwrap());
+    let cashiers: Vec<Option<&str>> = page.iter().map(|f| f.cashier.as_deref()).collect();
+    assert_eq!(cashiers, vec![Some("aisha"), None, Some("juma")]);
+}
