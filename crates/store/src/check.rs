@@ -70,7 +70,11 @@ const INVARIANTS: &[(&str, &str)] = &[
 /// Every invariant the ledger breaks, as "description: N rows"; empty when all hold.
 pub(crate) fn check(conn: &Connection) -> Result<Vec<String>> {
     let mut broken = Vec::new();
-    for (what, sql) in INVARIANTS.iter().chain(crate::table::ledger::INVARIANTS) {
+    for (what, sql) in INVARIANTS
+        .iter()
+        .chain(crate::table::ledger::INVARIANTS)
+        .chain(crate::table::attempts::INVARIANTS)
+    {
         let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
         if n != 0 {
             broken.push(format!("{what}: {n} rows"));

@@ -61,6 +61,17 @@ fn rows_sql(
     with_payment: bool,
     values: &mut Vec<Value>,
 ) -> String {
+    rows_by(s, (from, to), with_payment, "", values)
+}
+
+/// [`rows_sql`] walking `index` (empty: SQLite's choice).
+fn rows_by(
+    s: &PaymentSearch,
+    (from, to): (i64, i64),
+    with_payment: bool,
+    index: &str,
+    values: &mut Vec<Value>,
+) -> String {
     values.extend([Value::Integer(from), Value::Integer(to)]);
     let dims = dims_sql(s, "l.", values);
     let text = has_text(s);
@@ -69,8 +80,14 @@ fn rows_sql(
     } else {
         ""
     };
-    let mut sql =
-        format!("payment_ledger l{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}");
+    let indexed = if index.is_empty() {
+        String::new()
+    } else {
+        format!(" INDEXED BY {index}")
+    };
+    let mut sql = format!(
+        "payment_ledger l{indexed}{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}"
+    );
     if text {
         sql.push_str(&text_sql(s, values));
     }
@@ -275,6 +292,44 @@ pub(crate) fn chart(
     Ok(out)
 }
 
+/// The index a page walks and the searches, one per value of the walked column, whose pages
+/// are merged: each walks its index in the order shown (no sort) and stops at the page's
+/// length. Rare statuses (refunded, unmatched) first, then methods (one may be rare), then the
+/// cashier; otherwise time. Left to itself SQLite read a month of one method's index and
+/// sorted it, 28 ms a page.
+fn walks(s: &PaymentSearch) -> (&'static str, Vec<PaymentSearch>) {
+    let one_status = |l: LedgerStatus| PaymentSearch {
+        ledger: vec![l],
+        ..s.clone()
+    };
+    let mut statuses = s.ledger.clone();
+    statuses.dedup();
+    let mut methods = s.filter.methods.clone();
+    methods.sort_by_key(|m| m.code());
+    methods.dedup();
+    let rare = !statuses.is_empty() && !statuses.contains(&LedgerStatus::Received);
+    if rare || (!statuses.is_empty() && methods.is_empty() && s.cashier.is_none()) {
+        (
+            "payment_ledger_status",
+            statuses.into_iter().map(one_status).collect(),
+        )
+    } else if !methods.is_empty() {
+        let one_method = |m: PaymentMethod| {
+            let mut one = s.clone();
+            one.filter.methods = vec![m];
+            one
+        };
+        (
+            "payment_ledger_method",
+            methods.into_iter().map(one_method).collect(),
+        )
+    } else if s.cashier.is_some() {
+        ("payment_ledger_cashier", vec![s.clone()])
+    } else {
+        ("payment_ledger_time", vec![s.clone()])
+    }
+}
+
 /// A page of the search, newest first, strictly before `cursor`.
 pub(crate) fn page(
     conn: &Connection,
@@ -282,19 +337,24 @@ pub(crate) fn page(
     limit: i64,
     cursor: Option<Cursor>,
 ) -> Result<Vec<FoundPayment>> {
-    let mut values = Vec::new();
-    let rows = rows_sql(s, range(s), true, &mut values);
+    let limit = limit.clamp(1, 1_000);
     let (c_at, c_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.received_at.0, c.id));
-    values.extend([
-        Value::Integer(c_at),
-        Value::Integer(c_id),
-        Value::Integer(limit.clamp(1, 1_000)),
-    ]);
     let columns = payment_columns();
-    let sql = format!(
-        "SELECT {columns}, l.ledger, l.refunded_minor, l.cashier, l.target_kind, l.target_id
-         FROM {rows} AND (l.received_at, l.payment_id) < (?, ?)
-         ORDER BY l.received_at DESC, l.payment_id DESC LIMIT ?"
-    );
-    each(conn, &sql, values, found_of)
+    let (index, searches) = walks(s);
+    let mut out = Vec::new();
+    for one in searches {
+        let mut values = Vec::new();
+        let rows = rows_by(&one, range(s), true, index, &mut values);
+        values.extend([c_at, c_at, c_id, limit].map(Value::Integer));
+        // The cursor as a bound on time (which the index can seek), then the tie on id.
+        let sql = format!(
+            "SELECT {columns}, l.ledger, l.refunded_minor, l.cashier, l.target_kind, l.target_id
+             FROM {rows} AND l.received_at <= ? AND (l.received_at < ? OR l.payment_id < ?)
+             ORDER BY l.received_at DESC, l.payment_id DESC LIMIT ?"
+        );
+        out.extend(each(conn, &sql, values, found_of)?);
+    }
+    out.sort_by_key(|f| std::cmp::Reverse((f.payment.received_at.0, f.payment.id)));
+    out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(out)
 }

@@ -59,6 +59,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "manager ledger",
         sql: &[table::ledger::SCHEMA_V6],
     },
+    Migration {
+        name: "attempts without money",
+        sql: &[table::attempts::SCHEMA_V7],
+    },
 ];
 
 /// The schema version this build writes.

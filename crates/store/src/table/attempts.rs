@@ -40,6 +40,30 @@ pub(crate) const SCHEMA_V5: &str = "
 CREATE INDEX payment_attempts_created ON payment_attempts (created_at, id);
 ";
 
+/// Migration 7: `paid` says whether a payment confirmed the attempt, kept by triggers on
+/// `payments`. The manager's list shows every attempt that brought no money (pending, failed,
+/// cancelled, timed out, expired); finding them by looking each attempt's payment up cost a
+/// year's search 50 ms, and the partial index holds only those attempts.
+pub(crate) const SCHEMA_V7: &str = "
+ALTER TABLE payment_attempts ADD COLUMN paid INTEGER NOT NULL DEFAULT 0;
+UPDATE payment_attempts SET paid = 1
+ WHERE id IN (SELECT attempt_id FROM payments WHERE attempt_id IS NOT NULL);
+CREATE TRIGGER payment_attempts_paid AFTER INSERT ON payments WHEN NEW.attempt_id IS NOT NULL
+BEGIN UPDATE payment_attempts SET paid = 1 WHERE id = NEW.attempt_id; END;
+CREATE TRIGGER payment_attempts_paid_later AFTER UPDATE OF attempt_id ON payments
+WHEN NEW.attempt_id IS NOT NULL
+BEGIN UPDATE payment_attempts SET paid = 1 WHERE id = NEW.attempt_id; END;
+CREATE INDEX payment_attempts_moneyless
+    ON payment_attempts (created_at, id, state, method, provider, amount_minor) WHERE paid = 0;
+";
+
+/// `Store::check`'s invariant for `paid`.
+pub(crate) const INVARIANTS: &[(&str, &str)] = &[(
+    "an attempt's paid mark disagrees with its payment",
+    "SELECT COUNT(*) FROM payment_attempts a
+     WHERE a.paid != EXISTS (SELECT 1 FROM payments p WHERE p.attempt_id = a.id)",
+)];
+
 /// What the till is about to ask a provider for.
 #[derive(Debug, Clone)]
 pub struct NewAttempt {

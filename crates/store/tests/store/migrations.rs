@@ -104,6 +104,26 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
             )
             .unwrap();
         store.refund_complete(r.id, None, crate::T0).unwrap();
+        // An STK charge that was paid, and one still waiting.
+        let s3 = crate::sale_by(&mut store, 300, "aisha");
+        crate::posting::stk_attempt(
+            &mut store,
+            TargetRef::Sale(s3.id),
+            300,
+            &s3.number,
+            "ws_CO_1",
+        );
+        store
+            .post_payment(&crate::posting::stk(Some("QA4"), "ws_CO_1", 300), crate::T0)
+            .unwrap();
+        let s4 = crate::sale_by(&mut store, 400, "aisha");
+        crate::posting::stk_attempt(
+            &mut store,
+            TargetRef::Sale(s4.id),
+            400,
+            &s4.number,
+            "ws_CO_2",
+        );
     }
     {
         // Back to version 5: what a till on the previous release has on disk.
@@ -124,7 +144,10 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
                 .unwrap();
         }
         conn.execute_batch(
-            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup; PRAGMA user_version = 5",
+            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup;
+             DROP TRIGGER payment_attempts_paid; DROP TRIGGER payment_attempts_paid_later;
+             DROP INDEX payment_attempts_moneyless; ALTER TABLE payment_attempts DROP COLUMN paid;
+             PRAGMA user_version = 5",
         )
         .unwrap();
     }
@@ -138,14 +161,25 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
         .iter()
         .map(|t| (t.ledger.code(), t.count, t.amount_minor))
         .collect();
-    // By method (Paybill, then Till), then status.
+    // By method code (mpesa_paybill, mpesa_stk, mpesa_till), then status.
     assert_eq!(
         seen,
         vec![
             ("refunded", 1, 5_000),
             ("unmatched", 1, 700),
+            ("received", 1, 300),
             ("received", 1, 900)
         ]
+    );
+    let waiting = malipo_store::AttemptSearch {
+        pending: true,
+        failed: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.attempts_search_totals(&waiting).unwrap(),
+        (1, 400, 0, 0),
+        "the paid charge is shown as its payment, the waiting one as waiting"
     );
     assert_eq!(
         store.payments_search_chart(&all, ChartSpan::Day).unwrap(),
@@ -156,5 +190,8 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
     let page = store.payments_search(&all, 10, None).unwrap();
     assert_eq!(page, store.payments_search_scan(&all, 10, None).unwrap());
     let cashiers: Vec<Option<&str>> = page.iter().map(|f| f.cashier.as_deref()).collect();
-    assert_eq!(cashiers, vec![Some("aisha"), None, Some("juma")]);
+    assert_eq!(
+        cashiers,
+        vec![Some("aisha"), Some("aisha"), None, Some("juma")]
+    );
 }
