@@ -24,6 +24,7 @@ use crate::manager::{
     PaymentSearch, SearchTotal,
 };
 use crate::table::ledger::SHOP_OFFSET_MS;
+use crate::table::payment_text;
 
 /// The search's conditions on the columns `payment_ledger` and `ledger_rollup` share, each
 /// written `{prefix}column`.
@@ -72,23 +73,27 @@ fn rows_by(
     index: &str,
     values: &mut Vec<Value>,
 ) -> String {
-    values.extend([Value::Integer(from), Value::Integer(to)]);
-    let dims = dims_sql(s, "l.", values);
-    let text = has_text(s);
-    let join = if with_payment || text {
+    let text = s.text.as_deref().map(plain).filter(|t| !t.is_empty());
+    // Free text the trigram index can narrow: its matches first, each looked up by id.
+    let head = match text.as_deref().and_then(payment_text::phrase) {
+        Some(phrase) => {
+            values.push(Value::Text(phrase));
+            "(SELECT rowid AS id FROM payment_text WHERE payment_text MATCH ?) t
+             CROSS JOIN payment_ledger l ON l.payment_id = t.id"
+                .to_owned()
+        }
+        None if index.is_empty() => "payment_ledger l".to_owned(),
+        None => format!("payment_ledger l INDEXED BY {index}"),
+    };
+    let join = if with_payment || text.is_some() {
         " CROSS JOIN payments p ON p.id = l.payment_id"
     } else {
         ""
     };
-    let indexed = if index.is_empty() {
-        String::new()
-    } else {
-        format!(" INDEXED BY {index}")
-    };
-    let mut sql = format!(
-        "payment_ledger l{indexed}{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}"
-    );
-    if text {
+    values.extend([Value::Integer(from), Value::Integer(to)]);
+    let dims = dims_sql(s, "l.", values);
+    let mut sql = format!("{head}{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}");
+    if text.is_some() {
         sql.push_str(&text_sql(s, values));
     }
     sql

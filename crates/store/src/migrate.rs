@@ -63,6 +63,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "attempts without money",
         sql: &[table::attempts::SCHEMA_V7],
     },
+    Migration {
+        name: "payment text",
+        sql: &[table::payment_text::SCHEMA_V8],
+    },
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod invoices;
 pub mod ledger;
 pub mod outbox;
+pub mod payment_text;
 pub mod payments;
 pub mod refunds;
 pub mod sales;

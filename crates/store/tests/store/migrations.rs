@@ -64,8 +64,9 @@ fn foreign_keys_are_enforced() {
     );
 }
 
-/// Migration 6 builds the manager's ledger copy and rollup from the payments a till already
-/// has: received, unmatched, attached, refunded and reversed money all land in their status.
+/// Migrations 6 to 8 build the manager's ledger copy, its rollup, the attempts' paid mark and
+/// the text index from what a till already has: received, unmatched, attached, refunded and
+/// reversed money all land in their status, and are found by their text.
 #[test]
 fn the_manager_ledger_is_built_from_an_older_databases_payments() {
     use malipo_core::{PaymentMethod, TargetRef};
@@ -126,12 +127,13 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
         );
     }
     {
-        // Back to version 5: what a till on the previous release has on disk.
+        // Back to version 5 (no migrations 6 to 8): what a till on the previous release has.
         let conn = rusqlite::Connection::open(&path).unwrap();
         let objects: Vec<(String, String)> = conn
             .prepare(
                 "SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'view', 'table')
-                 AND (name LIKE 'payment_ledger%' OR name LIKE 'ledger_rollup%')",
+                 AND (name LIKE 'payment_ledger%' OR name LIKE 'ledger_rollup%'
+                      OR name LIKE 'payment_text%')",
             )
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -144,7 +146,7 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
                 .unwrap();
         }
         conn.execute_batch(
-            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup;
+            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup; DROP TABLE payment_text;
              DROP TRIGGER payment_attempts_paid; DROP TRIGGER payment_attempts_paid_later;
              DROP INDEX payment_attempts_moneyless; ALTER TABLE payment_attempts DROP COLUMN paid;
              PRAGMA user_version = 5",
@@ -189,6 +191,15 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
     );
     let page = store.payments_search(&all, 10, None).unwrap();
     assert_eq!(page, store.payments_search_scan(&all, 10, None).unwrap());
+    for (text, found) in [("qa3", 1), ("T1-", 3), ("nothing like it", 0)] {
+        let search = PaymentSearch {
+            text: Some(text.into()),
+            ..PaymentSearch::default()
+        };
+        let page = store.payments_search(&search, 10, None).unwrap();
+        assert_eq!(page.len(), found, "{text}: the text index was built");
+        assert_eq!(page, store.payments_search_scan(&search, 10, None).unwrap());
+    }
     let cashiers: Vec<Option<&str>> = page.iter().map(|f| f.cashier.as_deref()).collect();
     assert_eq!(
         cashiers,
