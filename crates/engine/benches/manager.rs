@@ -80,7 +80,24 @@ fn transactions(c: &mut Criterion) {
             },
         ),
         (
+            // A whole receipt number, as pasted from the customer's SMS.
             "whole_year_receipt_search",
+            TxFilter {
+                text: Some("SX00612345".into()),
+                ..TxFilter::default()
+            },
+        ),
+        (
+            // A payer's name: about a thousand payments of the year.
+            "whole_year_payer_name",
+            TxFilter {
+                text: Some("Customer 421".into()),
+                ..TxFilter::default()
+            },
+        ),
+        (
+            // A receipt prefix that 10,000 receipts share: the broad search.
+            "whole_year_receipt_prefix_10k",
             TxFilter {
                 text: Some("SX0061".into()),
                 ..TxFilter::default()

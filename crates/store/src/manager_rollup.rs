@@ -163,17 +163,37 @@ fn method(code: &str) -> Result<PaymentMethod> {
     PaymentMethod::from_code(code).ok_or_else(|| corrupt("payment method", code))
 }
 
+/// Every row of the search's pieces: `rollup(level, dims)` is the query of one rollup piece
+/// (`level = ? AND bucket >= ? AND bucket < ?` bound first), `raw(rows)` that of one raw span
+/// (`FROM {rows}`); both give rows `read` can read.
+fn gather<T>(
+    conn: &Connection,
+    s: &PaymentSearch,
+    hours_only: bool,
+    rollup: impl Fn(&str, &str) -> String,
+    raw: impl Fn(&str) -> String,
+    read: impl Fn(&rusqlite::Row<'_>) -> Result<T> + Copy,
+) -> Result<Vec<T>> {
+    let (rollups, spans) = pieces(s, hours_only);
+    let mut out = Vec::new();
+    for (level, b0, b1) in rollups {
+        let mut values = vec![
+            Value::Text(level.into()),
+            Value::Integer(b0),
+            Value::Integer(b1),
+        ];
+        let dims = dims_sql(s, "", &mut values);
+        out.extend(each(conn, &rollup(level, &dims), values, read)?);
+    }
+    for span in spans {
+        let mut values = Vec::new();
+        let rows = rows_sql(s, span, false, &mut values);
+        out.extend(each(conn, &raw(&rows), values, read)?);
+    }
+    Ok(out)
+}
+
 pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchTotal>> {
-    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
-    let mut add = |rows: Vec<((String, String), Cell)>| {
-        for (key, c) in rows {
-            let e = cells.entry(key).or_default();
-            e.count += c.count;
-            e.amount = e.amount.saturating_add(c.amount);
-            e.refunded = e.refunded.saturating_add(c.refunded);
-            e.refunded_count += c.refunded_count;
-        }
-    };
     let read = |r: &rusqlite::Row<'_>| -> Result<((String, String), Cell)> {
         Ok((
             (r.get(0)?, r.get(1)?),
@@ -185,37 +205,32 @@ pub(crate) fn totals(conn: &Connection, s: &PaymentSearch) -> Result<Vec<SearchT
             },
         ))
     };
-    let (rollups, raw) = pieces(s, false);
-    for (level, b0, b1) in rollups {
-        let mut values = vec![
-            Value::Text(level.into()),
-            Value::Integer(b0),
-            Value::Integer(b1),
-        ];
-        let dims = dims_sql(s, "", &mut values);
-        add(each(
-            conn,
-            &format!(
+    let rows = gather(
+        conn,
+        s,
+        false,
+        |_, dims| {
+            format!(
                 "SELECT method, ledger, SUM(count), SUM(amount_minor), SUM(refunded_minor),
                         SUM(refunded_count)
                  FROM ledger_rollup WHERE level = ? AND bucket >= ? AND bucket < ?{dims} GROUP BY 1, 2"
-            ),
-            values,
-            read,
-        )?);
-    }
-    for (a, b) in raw {
-        let mut values = Vec::new();
-        let rows = rows_sql(s, (a, b), false, &mut values);
-        add(each(
-            conn,
-            &format!(
+            )
+        },
+        |rows| {
+            format!(
                 "SELECT l.method, l.ledger, COUNT(*), SUM(l.amount_minor), SUM(l.refunded_minor),
                         SUM(l.refunded_minor > 0) FROM {rows} GROUP BY 1, 2"
-            ),
-            values,
-            read,
-        )?);
+            )
+        },
+        read,
+    )?;
+    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    for (key, c) in rows {
+        let e = cells.entry(key).or_default();
+        e.count += c.count;
+        e.amount = e.amount.saturating_add(c.amount);
+        e.refunded = e.refunded.saturating_add(c.refunded);
+        e.refunded_count += c.refunded_count;
     }
     let mut out = Vec::new();
     for ((m, ledger), c) in cells {
@@ -240,53 +255,38 @@ pub(crate) fn chart(
     s: &PaymentSearch,
     span: ChartSpan,
 ) -> Result<Vec<(i64, PaymentMethod, i64)>> {
-    let mut sums: BTreeMap<(i64, String), i64> = BTreeMap::new();
-    let mut add = |rows: Vec<(i64, String, i64)>| {
-        for (start, m, sum) in rows {
-            let e = sums.entry((start, m)).or_default();
-            *e = e.saturating_add(sum);
-        }
-    };
     let read = |r: &rusqlite::Row<'_>| -> Result<(i64, String, i64)> {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     };
-    let (rollups, raw) = pieces(s, span == ChartSpan::Hour);
-    for (level, b0, b1) in rollups {
-        let mut values = vec![
-            Value::Text(level.into()),
-            Value::Integer(b0),
-            Value::Integer(b1),
-        ];
-        let dims = dims_sql(s, "", &mut values);
-        let at = match level {
-            "hour" => format!("bucket * {HOUR_MS}"),
-            _ => format!("bucket * {} - {SHOP_OFFSET_MS}", dashboard::DAY_MS),
-        };
-        add(each(
-            conn,
-            &format!(
+    let rows = gather(
+        conn,
+        s,
+        span == ChartSpan::Hour,
+        |level, dims| {
+            let at = match level {
+                "hour" => format!("bucket * {HOUR_MS}"),
+                _ => format!("bucket * {} - {SHOP_OFFSET_MS}", dashboard::DAY_MS),
+            };
+            format!(
                 "SELECT {}, method, SUM(amount_minor) FROM ledger_rollup
                  WHERE level = ? AND bucket >= ? AND bucket < ? AND ledger != 'unmatched'{dims}
                  GROUP BY bucket, method",
                 span.start_sql(&at)
-            ),
-            values,
-            read,
-        )?);
-    }
-    for (a, b) in raw {
-        let mut values = Vec::new();
-        let rows = rows_sql(s, (a, b), false, &mut values);
-        add(each(
-            conn,
-            &format!(
+            )
+        },
+        |rows| {
+            format!(
                 "SELECT {}, l.method, SUM(l.amount_minor) FROM {rows} AND l.ledger != 'unmatched'
                  GROUP BY 1, 2",
                 span.start_sql("l.received_at")
-            ),
-            values,
-            read,
-        )?);
+            )
+        },
+        read,
+    )?;
+    let mut sums: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    for (start, m, sum) in rows {
+        let e = sums.entry((start, m)).or_default();
+        *e = e.saturating_add(sum);
     }
     let mut out = Vec::new();
     for ((start, m), sum) in sums {

@@ -35,67 +35,33 @@ macro_rules! refresh {
     };
 }
 
-/// Adds one `payment_ledger` row (`$row`: `NEW` or `OLD`) times `$sign` to both rollup levels.
+/// One `VALUES` tuple of `ledger_rollup` for `payment_ledger` row `$row` (`NEW` or `OLD`) times
+/// `$sign` at `$level`, its bucket `$open $row $close` (an SQL expression of the row).
+#[rustfmt::skip]
+macro_rules! tuple {
+    ($level:literal, $open:literal, $close:literal, $row:literal, $sign:literal) => {
+        concat!(
+            "(", $level, ", ", $open, $row, $close, ", ", $row, ".method, ", $row, ".provider, ",
+            $row, ".ledger, COALESCE(", $row, ".cashier, ''), ", $row, ".currency, ", $sign, ", ",
+            $sign, " * ", $row, ".amount_minor, ", $sign, " * ", $row, ".refunded_minor, ",
+            $sign, " * (", $row, ".refunded_minor > 0))"
+        )
+    };
+}
+
+/// Adds one `payment_ledger` row (`$row`: `NEW` or `OLD`) times `$sign` to both rollup levels
+/// (a shop day starts at 21:00 UTC: `+ 10800000`).
+#[rustfmt::skip]
 macro_rules! roll {
     ($row:literal, $sign:literal) => {
         concat!(
             "INSERT INTO ledger_rollup (level, bucket, method, provider, ledger, cashier, currency,
                                         count, amount_minor, refunded_minor, refunded_count)
-             VALUES ('hour', ",
-            $row,
-            ".received_at / 3600000, ",
-            $row,
-            ".method, ",
-            $row,
-            ".provider, ",
-            $row,
-            ".ledger, COALESCE(",
-            $row,
-            ".cashier, ''), ",
-            $row,
-            ".currency, ",
-            $sign,
+             VALUES ",
+            tuple!("'hour'", "", ".received_at / 3600000", $row, $sign),
             ", ",
-            $sign,
-            " * ",
-            $row,
-            ".amount_minor, ",
-            $sign,
-            " * ",
-            $row,
-            ".refunded_minor, ",
-            $sign,
-            " * (",
-            $row,
-            ".refunded_minor > 0)),
-                    ('day', (",
-            $row,
-            ".received_at + 10800000) / 86400000, ",
-            $row,
-            ".method, ",
-            $row,
-            ".provider, ",
-            $row,
-            ".ledger, COALESCE(",
-            $row,
-            ".cashier, ''), ",
-            $row,
-            ".currency, ",
-            $sign,
-            ", ",
-            $sign,
-            " * ",
-            $row,
-            ".amount_minor, ",
-            $sign,
-            " * ",
-            $row,
-            ".refunded_minor, ",
-            $sign,
-            " * (",
-            $row,
-            ".refunded_minor > 0))
-             ON CONFLICT DO UPDATE SET count = count + excluded.count,
+            tuple!("'day'", "(", ".received_at + 10800000) / 86400000", $row, $sign),
+            " ON CONFLICT DO UPDATE SET count = count + excluded.count,
                 amount_minor = amount_minor + excluded.amount_minor,
                 refunded_minor = refunded_minor + excluded.refunded_minor,
                 refunded_count = refunded_count + excluded.refunded_count;"
