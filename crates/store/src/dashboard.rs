@@ -130,7 +130,7 @@ fn add_groups(
 }
 
 /// A rollup level and a bucket range `[first, end)`.
-type Rollup = (&'static str, i64, i64);
+pub(crate) type Rollup = (&'static str, i64, i64);
 
 /// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges. Day
 /// `d` starts at `d × DAY_MS − day_offset` (0 for UTC days, the shop's offset for its days).

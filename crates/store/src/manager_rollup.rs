@@ -125,7 +125,7 @@ fn each<T>(
 /// The pieces of the search's range to read: rollup `(level, first, end)` buckets, then raw
 /// `[a, b)` spans of `payment_ledger` (the whole range for a text search). `hours_only` keeps
 /// day buckets out (an hourly chart).
-fn pieces(s: &PaymentSearch, hours_only: bool) -> (Vec<(&'static str, i64, i64)>, Vec<(i64, i64)>) {
+fn pieces(s: &PaymentSearch, hours_only: bool) -> (Vec<dashboard::Rollup>, Vec<(i64, i64)>) {
     let (from, to) = range(s);
     if from >= to {
         return (Vec::new(), Vec::new());
