@@ -174,6 +174,9 @@ fn gather<T>(
     raw: impl Fn(&str) -> String,
     read: impl Fn(&rusqlite::Row<'_>) -> Result<T> + Copy,
 ) -> Result<Vec<T>> {
+    if has_text(s) {
+        payment_text::catch_up(conn)?;
+    }
     let (rollups, spans) = pieces(s, hours_only);
     let mut out = Vec::new();
     for (level, b0, b1) in rollups {
@@ -342,6 +345,9 @@ pub(crate) fn page(
     limit: i64,
     cursor: Option<Cursor>,
 ) -> Result<Vec<FoundPayment>> {
+    if has_text(s) {
+        payment_text::catch_up(conn)?;
+    }
     let limit = limit.clamp(1, 1_000);
     let (c_at, c_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.received_at.0, c.id));
     let columns = payment_columns();

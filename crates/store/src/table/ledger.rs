@@ -136,8 +136,14 @@ BEGIN ",
 CREATE TRIGGER payment_ledger_no_delete BEFORE DELETE ON payment_ledger
 BEGIN SELECT RAISE(ABORT, 'the ledger view of a payment is never deleted'); END;
 
+-- A new payment has no refund, receipt or allocation yet (they refer to it): its row is
+-- known from the payment alone, without the view's look-ups.
 CREATE TRIGGER payment_ledger_new AFTER INSERT ON payments
-BEGIN INSERT INTO payment_ledger SELECT * FROM payment_ledger_now WHERE payment_id = NEW.id; END;
+BEGIN
+    INSERT INTO payment_ledger VALUES (NEW.id, NEW.received_at, NEW.method, NEW.provider,
+        NEW.currency, NEW.amount_minor,
+        CASE WHEN NEW.status = 'received' THEN 'received' ELSE 'refunded' END, 0, NULL, NULL, NULL);
+END;
 CREATE TRIGGER payment_ledger_status AFTER UPDATE OF status ON payments
 BEGIN ",
     refresh!("NEW.id"),
@@ -158,10 +164,17 @@ CREATE TRIGGER payment_ledger_unmatched_moved AFTER UPDATE ON unmatched_receipts
 BEGIN ",
     refresh!("NEW.payment_id"),
     " END;
+-- Allocations are append-only with rising ids: the first one names the target, the first to a
+-- sale names the cashier, and later ones change neither.
 CREATE TRIGGER payment_ledger_allocated AFTER INSERT ON allocations
-BEGIN ",
-    refresh!("NEW.payment_id"),
-    " END;
+BEGIN
+    UPDATE payment_ledger SET
+        cashier = COALESCE(cashier,
+            (SELECT s.cashier FROM sales s WHERE NEW.target_kind = 'sale' AND s.id = NEW.target_id)),
+        target_kind = COALESCE(target_kind, NEW.target_kind),
+        target_id = COALESCE(target_id, NEW.target_id)
+    WHERE payment_id = NEW.payment_id;
+END;
 
 INSERT INTO payment_ledger SELECT * FROM payment_ledger_now ORDER BY payment_id;
 "

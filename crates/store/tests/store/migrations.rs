@@ -146,7 +146,7 @@ fn the_manager_ledger_is_built_from_an_older_databases_payments() {
                 .unwrap();
         }
         conn.execute_batch(
-            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup; DROP TABLE payment_text;
+            "DROP TABLE payment_ledger; DROP TABLE ledger_rollup; DROP TABLE payment_text; DROP TABLE payment_text_queue;
              DROP TRIGGER payment_attempts_paid; DROP TRIGGER payment_attempts_paid_later;
              DROP INDEX payment_attempts_moneyless; ALTER TABLE payment_attempts DROP COLUMN paid;
              PRAGMA user_version = 5",
