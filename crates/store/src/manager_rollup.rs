@@ -54,30 +54,31 @@ fn has_text(s: &PaymentSearch) -> bool {
     s.text.as_deref().map(plain).is_some_and(|t| !t.is_empty())
 }
 
-/// `FROM … WHERE …` of the search's rows of `payment_ledger l` within `[from, to)`, joined to
-/// `payments p` when `with_payment` or for free text.
-fn rows_sql(
-    s: &PaymentSearch,
-    (from, to): (i64, i64),
-    with_payment: bool,
-    values: &mut Vec<Value>,
-) -> String {
-    rows_by(s, (from, to), with_payment, "", values)
+/// What narrows a search's free text: the `payment_text` MATCH expression (after bringing the
+/// index up to date), or `None` (no text, or text the index cannot narrow).
+fn text_match(conn: &Connection, s: &PaymentSearch) -> Result<Option<String>> {
+    match s.text.as_deref().map(plain).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            payment_text::catch_up(conn)?;
+            payment_text::matching(conn, &text)
+        }
+        None => Ok(None),
+    }
 }
 
-/// [`rows_sql`] walking `index` (empty: SQLite's choice).
+/// `FROM … WHERE …` of the search's rows of `payment_ledger l` within `[from, to)`, joined to
+/// `payments p` when `with_payment` or for free text; walking `index` (empty: SQLite's
+/// choice), or the text index's matches `m` first.
 fn rows_by(
     s: &PaymentSearch,
     (from, to): (i64, i64),
     with_payment: bool,
-    index: &str,
+    (index, m): (&str, Option<&str>),
     values: &mut Vec<Value>,
 ) -> String {
-    let text = s.text.as_deref().map(plain).filter(|t| !t.is_empty());
-    // Free text the trigram index can narrow: its matches first, each looked up by id.
-    let head = match text.as_deref().and_then(payment_text::phrase) {
-        Some(phrase) => {
-            values.push(Value::Text(phrase));
+    let head = match m {
+        Some(m) => {
+            values.push(Value::Text(m.to_owned()));
             "(SELECT rowid AS id FROM payment_text WHERE payment_text MATCH ?) t
              CROSS JOIN payment_ledger l ON l.payment_id = t.id"
                 .to_owned()
@@ -85,7 +86,8 @@ fn rows_by(
         None if index.is_empty() => "payment_ledger l".to_owned(),
         None => format!("payment_ledger l INDEXED BY {index}"),
     };
-    let join = if with_payment || text.is_some() {
+    let text = has_text(s);
+    let join = if with_payment || text {
         " CROSS JOIN payments p ON p.id = l.payment_id"
     } else {
         ""
@@ -93,7 +95,7 @@ fn rows_by(
     values.extend([Value::Integer(from), Value::Integer(to)]);
     let dims = dims_sql(s, "l.", values);
     let mut sql = format!("{head}{join} WHERE l.received_at >= ? AND l.received_at < ?{dims}");
-    if text.is_some() {
+    if text {
         sql.push_str(&text_sql(s, values));
     }
     sql
@@ -174,9 +176,7 @@ fn gather<T>(
     raw: impl Fn(&str) -> String,
     read: impl Fn(&rusqlite::Row<'_>) -> Result<T> + Copy,
 ) -> Result<Vec<T>> {
-    if has_text(s) {
-        payment_text::catch_up(conn)?;
-    }
+    let m = text_match(conn, s)?;
     let (rollups, spans) = pieces(s, hours_only);
     let mut out = Vec::new();
     for (level, b0, b1) in rollups {
@@ -190,7 +190,7 @@ fn gather<T>(
     }
     for span in spans {
         let mut values = Vec::new();
-        let rows = rows_sql(s, span, false, &mut values);
+        let rows = rows_by(s, span, false, ("", m.as_deref()), &mut values);
         out.extend(each(conn, &raw(&rows), values, read)?);
     }
     Ok(out)
@@ -345,9 +345,7 @@ pub(crate) fn page(
     limit: i64,
     cursor: Option<Cursor>,
 ) -> Result<Vec<FoundPayment>> {
-    if has_text(s) {
-        payment_text::catch_up(conn)?;
-    }
+    let m = text_match(conn, s)?;
     let limit = limit.clamp(1, 1_000);
     let (c_at, c_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.received_at.0, c.id));
     let columns = payment_columns();
@@ -355,7 +353,7 @@ pub(crate) fn page(
     let mut out = Vec::new();
     for one in searches {
         let mut values = Vec::new();
-        let rows = rows_by(&one, range(s), true, index, &mut values);
+        let rows = rows_by(&one, range(s), true, (index, m.as_deref()), &mut values);
         values.extend([c_at, c_at, c_id, limit].map(Value::Integer));
         // The cursor as a bound on time (which the index can seek), then the tie on id.
         let sql = format!(
