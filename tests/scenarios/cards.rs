@@ -5,10 +5,9 @@
 use malipo_core::{AttemptState, PaymentMethod, Provider, SaleStatus, TargetRef};
 use malipo_relay::EventKind;
 use malipo_sim::paystack::WebhookScript;
-use malipo_store::PaymentFilter;
 
 use crate::kes;
-use crate::rig::{eventually, Options, Rig};
+use crate::rig::{eventually, ledger_of, Options, Rig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_paid_inline_posts_once_and_every_copy_of_its_webhook_is_a_duplicate() {
@@ -26,16 +25,7 @@ async fn a_card_paid_inline_posts_once_and_every_copy_of_its_webhook_is_a_duplic
         .await
         .unwrap();
     assert_eq!(card.attempt.state, AttemptState::Pending);
-    let paid = reqwest::Client::new()
-        .post(format!(
-            "{}/checkout/{}/pay",
-            rig.paystack_base, card.access_code
-        ))
-        .json(&serde_json::json!({"card": "4084084084084081"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paid.status().as_u16(), 200);
+    rig.card_pays(&card.access_code).await;
     let finished = rig.engine.card_finish(card.attempt.id).await.unwrap();
     assert_eq!(finished.state, AttemptState::Succeeded);
     assert_eq!(
@@ -59,10 +49,7 @@ async fn a_card_paid_inline_posts_once_and_every_copy_of_its_webhook_is_a_duplic
     })
     .await;
     let store = rig.store.lock().unwrap();
-    let rows = store
-        .payments_page(&PaymentFilter::default(), 100, None)
-        .unwrap()
-        .rows;
+    let rows = ledger_of(&store);
     assert_eq!(rows.len(), 1, "one payment: {rows:#?}");
     let payment = store
         .payment_by_txn(Provider::Paystack, &card.reference)

@@ -9,10 +9,10 @@ use malipo_core::{
     Currency, Customer, InvoiceDraft, Money, PaymentMode, TargetRef, TargetStatus, TaxClass,
     Timestamp, UnmatchedReason, VatBreakdown,
 };
-use malipo_store::{PaymentFilter, Store};
+use malipo_store::Store;
 
 use crate::kes;
-use crate::rig::{Options, Rig};
+use crate::rig::{ledger_of, Options, Rig};
 
 /// An issued invoice of `total` in `mode`; returns (id, number).
 fn invoice(rig: &Rig, total: Money, mode: PaymentMode) -> (i64, String) {
@@ -41,11 +41,7 @@ fn invoice_to(rig: &Rig, total: Money, mode: PaymentMode, email: Option<&str>) -
 }
 
 fn payment_count(store: &Store) -> usize {
-    store
-        .payments_page(&PaymentFilter::default(), 1000, None)
-        .unwrap()
-        .rows
-        .len()
+    ledger_of(store).len()
 }
 
 /// The customer pays the Paybill `shillings` with `reference`; waits until it is in the ledger.

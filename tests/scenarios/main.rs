@@ -14,32 +14,11 @@ mod sweep;
 
 use malipo_core::{AttemptState, Money, SaleStatus, TargetRef};
 use malipo_engine::{EngineError, RefundAsk};
-use malipo_sim::daraja::{CustomerAction, CustomerScript};
-use malipo_store::PaymentFilter;
-use rig::{Options, Rig};
+use malipo_sim::daraja::CustomerAction;
+use rig::{ledger_of, Options, Rig};
 
 pub(crate) fn kes(minor: i64) -> Money {
     Money::from_minor(minor, malipo_core::Currency::Kes)
-}
-
-fn script(rig: &Rig, action: CustomerAction, duplicate: bool) {
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action,
-            delay_ms: 50,
-            duplicate,
-        },
-    );
-}
-
-fn payments(rig: &Rig) -> usize {
-    let store = rig.store.lock().unwrap();
-    store
-        .payments_page(&PaymentFilter::default(), 1000, None)
-        .unwrap()
-        .rows
-        .len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,12 +26,8 @@ async fn stk_approved_posts_once_and_completes_the_sale_even_when_the_callback_c
 ) {
     let rig = Rig::start(Options::default()).await;
     let sale = rig.sale(50_000);
-    script(&rig, CustomerAction::Approve, true);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(50_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 50, true);
+    let attempt = rig.stk(sale.id, 50_000).await;
     assert_eq!(attempt.state, AttemptState::Pending);
     rig.until("the sale is paid", |s| {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
@@ -67,18 +42,11 @@ async fn stk_approved_posts_once_and_completes_the_sale_even_when_the_callback_c
     })
     .await;
     assert_eq!(
-        payments(&rig),
+        rig.ledger().len(),
         1,
         "the repeated callback and the C2B confirmation of the same money posted nothing"
     );
-    let paid = rig
-        .store
-        .lock()
-        .unwrap()
-        .payments_page(&PaymentFilter::default(), 10, None)
-        .unwrap()
-        .rows
-        .remove(0);
+    let paid = rig.ledger().remove(0);
     assert_eq!(
         paid.method,
         malipo_core::PaymentMethod::MpesaStk,
@@ -107,7 +75,7 @@ async fn each_customer_refusal_closes_the_attempt_with_its_reason_and_posts_noth
         (CustomerAction::Timeout, AttemptState::TimedOut),
     ] {
         let sale = rig.sale(10_000);
-        script(&rig, action, false);
+        rig.script(action, 50, false);
         let attempt = rig
             .engine
             .stk_start(sale.id, "254708374149", kes(10_000))
@@ -125,7 +93,7 @@ async fn each_customer_refusal_closes_the_attempt_with_its_reason_and_posts_noth
         );
         assert_eq!(rig.balance(sale.id), kes(10_000));
     }
-    assert_eq!(payments(&rig), 0);
+    assert_eq!(rig.ledger().len(), 0);
     rig.check();
 }
 
@@ -140,12 +108,8 @@ async fn a_lost_callback_is_confirmed_by_the_query_fallback() {
     })
     .await;
     let sale = rig.sale(25_000);
-    script(&rig, CustomerAction::Approve, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(25_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 50, false);
+    let attempt = rig.stk(sale.id, 25_000).await;
     rig.until("the query confirms", |s| {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
     })
@@ -153,10 +117,7 @@ async fn a_lost_callback_is_confirmed_by_the_query_fallback() {
     let (a, _) = rig.engine.attempt(attempt.id).unwrap();
     assert_eq!(a.state, AttemptState::Succeeded);
     let store = rig.store.lock().unwrap();
-    let rows = store
-        .payments_page(&PaymentFilter::default(), 1000, None)
-        .unwrap()
-        .rows;
+    let rows = ledger_of(&store);
     assert_eq!(
         rows.len(),
         1,
@@ -182,19 +143,8 @@ async fn a_callback_after_stop_waiting_still_posts_and_one_after_a_void_goes_to_
     let rig = Rig::start(Options::default()).await;
     // Stop waiting, then the customer approves late: the sale (still open) is paid.
     let sale = rig.sale(30_000);
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action: CustomerAction::Approve,
-            delay_ms: 1_500,
-            duplicate: false,
-        },
-    );
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(30_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 1_500, false);
+    let attempt = rig.stk(sale.id, 30_000).await;
     rig.engine.stop_waiting(attempt.id).unwrap();
     let (_, stopped) = rig.engine.attempt(attempt.id).unwrap();
     assert!(stopped);
@@ -205,18 +155,8 @@ async fn a_callback_after_stop_waiting_still_posts_and_one_after_a_void_goes_to_
 
     // The sale is voided before the late payment: it waits as an unmatched receipt.
     let voided = rig.sale(40_000);
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action: CustomerAction::Approve,
-            delay_ms: 1_500,
-            duplicate: false,
-        },
-    );
-    rig.engine
-        .stk_start(voided.id, "0708374149", kes(40_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 1_500, false);
+    rig.stk(voided.id, 40_000).await;
     rig.store
         .lock()
         .unwrap()
@@ -283,11 +223,8 @@ async fn paybill_with_the_sale_number_and_split_cash_and_stk_close_the_sale() {
         .unwrap();
     assert_eq!(cash.change, kes(10_000));
     assert_eq!(rig.balance(sale.id), kes(60_000));
-    script(&rig, CustomerAction::Approve, false);
-    rig.engine
-        .stk_start(sale.id, "0708374149", kes(60_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 50, false);
+    rig.stk(sale.id, 60_000).await;
     rig.until("split tender completes", |s| {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
     })
@@ -300,7 +237,7 @@ async fn paybill_with_the_sale_number_and_split_cash_and_stk_close_the_sale() {
         s.sale_get(paybill.id).unwrap().status == SaleStatus::Completed
     })
     .await;
-    assert_eq!(payments(&rig), 3);
+    assert_eq!(rig.ledger().len(), 3);
     rig.check();
 }
 
@@ -368,13 +305,9 @@ async fn a_billpay_control_number_is_paid_and_the_webhook_posts_it_once() {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
     })
     .await;
-    assert_eq!(payments(&rig), 1);
+    assert_eq!(rig.ledger().len(), 1);
     let store = rig.store.lock().unwrap();
-    let p = store
-        .payments_page(&PaymentFilter::default(), 10, None)
-        .unwrap()
-        .rows
-        .remove(0);
+    let p = ledger_of(&store).remove(0);
     assert_eq!(p.method, malipo_core::PaymentMethod::BillPay);
     assert_eq!(p.amount, tzs(1_000_000));
     assert!(store.check().unwrap().is_empty());
@@ -398,15 +331,8 @@ async fn a_dynamic_qr_scanned_and_paid_posts_to_its_sale_and_settles_the_qr_atte
         s.attempt_get(shown.attempt.id).unwrap().state == AttemptState::Succeeded
     })
     .await;
-    assert_eq!(payments(&rig), 1);
-    let paid = rig
-        .store
-        .lock()
-        .unwrap()
-        .payments_page(&PaymentFilter::default(), 10, None)
-        .unwrap()
-        .rows
-        .remove(0);
+    assert_eq!(rig.ledger().len(), 1);
+    let paid = rig.ledger().remove(0);
     assert_eq!(
         paid.attempt_id,
         Some(shown.attempt.id),
@@ -429,7 +355,7 @@ async fn a_card_popup_closed_without_paying_cancels_the_attempt_and_the_sale_sta
     let cancelled = rig.engine.card_cancelled(card.attempt.id).unwrap();
     assert_eq!(cancelled.state, AttemptState::Cancelled);
     assert_eq!(rig.balance(sale.id), kes(12_500));
-    assert_eq!(payments(&rig), 0);
+    assert_eq!(rig.ledger().len(), 0);
     rig.check();
 }
 
@@ -443,7 +369,7 @@ async fn a_receipt_the_till_never_heard_of_is_found_by_the_status_query_and_clai
     .await;
     let sale = rig.sale(9_000);
     let receipt = rig.sim.pay("174379", "254708374149", 90, "wrong account");
-    assert_eq!(payments(&rig), 0);
+    assert_eq!(rig.ledger().len(), 0);
     let asked = rig
         .engine
         .check_receipt(&receipt.to_lowercase())

@@ -11,7 +11,7 @@ use malipo_engine::{CustomerContact, RECEIPT_EMAIL_SETTING, RECEIPT_SMS_SETTING}
 use malipo_notify::{
     EmailConfig, EmailSender, Outbox, Senders, SmsConfig, SmsSender, SmtpSecurity,
 };
-use malipo_sim::daraja::{CustomerAction, CustomerScript};
+use malipo_sim::daraja::CustomerAction;
 use malipo_sim::sms::{SmsSim, SmsSimConfig};
 use malipo_sim::smtp::SmtpSink;
 use malipo_vault::Sensitive;
@@ -74,18 +74,8 @@ async fn a_paid_sale_sends_its_receipt_by_email_and_sms_when_the_shop_turned_the
             phone: None,
         },
     );
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action: CustomerAction::Approve,
-            delay_ms: 20,
-            duplicate: false,
-        },
-    );
-    rig.engine
-        .stk_start(sale.id, "0708374149", kes(35_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 20, false);
+    rig.stk(sale.id, 35_000).await;
     rig.until("paid", |s| {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
     })

@@ -5,7 +5,7 @@
 
 use malipo_core::{AttemptState, SaleStatus, Timestamp};
 use malipo_engine::{RefundAsk, REFUNDS_SETTING};
-use malipo_sim::daraja::{CustomerAction, CustomerScript};
+use malipo_sim::daraja::CustomerAction;
 use malipo_store::Role;
 
 use crate::kes;
@@ -31,16 +31,7 @@ async fn a_partial_card_refund_completes_on_the_webhook_and_reopens_the_balance(
         .card_start(sale.id, kes(40_000), None)
         .await
         .unwrap();
-    let paid = reqwest::Client::new()
-        .post(format!(
-            "{}/checkout/{}/pay",
-            rig.paystack_base, card.access_code
-        ))
-        .json(&serde_json::json!({"card": "4084084084084081"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paid.status().as_u16(), 200);
+    rig.card_pays(&card.access_code).await;
     let attempt = rig.engine.card_finish(card.attempt.id).await.unwrap();
     assert_eq!(attempt.state, AttemptState::Succeeded);
     assert_eq!(
@@ -100,29 +91,13 @@ async fn an_mpesa_reversal_completes_on_its_result_event_and_reopens_the_balance
     .await;
     refunds_on(&rig);
     let sale = rig.sale(20_000);
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action: CustomerAction::Approve,
-            delay_ms: 20,
-            duplicate: false,
-        },
-    );
-    rig.engine
-        .stk_start(sale.id, "0708374149", kes(20_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 20, false);
+    rig.stk(sale.id, 20_000).await;
     rig.until("paid", |s| {
         s.sale_get(sale.id).unwrap().status == SaleStatus::Completed
     })
     .await;
-    let payment = {
-        let s = rig.store.lock().unwrap();
-        s.payments_page(&malipo_store::PaymentFilter::default(), 10, None)
-            .unwrap()
-            .rows
-            .remove(0)
-    };
+    let payment = rig.ledger().remove(0);
     let receipt = payment.provider_txn_id.clone().unwrap();
     let refund = rig
         .engine
@@ -180,16 +155,7 @@ async fn an_invoice_card_link_is_paid_in_two_parts_and_each_webhook_posts_to_the
             link.authorization_url.starts_with("http"),
             "a link to print or send"
         );
-        let paid = reqwest::Client::new()
-            .post(format!(
-                "{}/checkout/{}/pay",
-                rig.paystack_base, link.access_code
-            ))
-            .json(&serde_json::json!({"card": "4084084084084081"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(paid.status().as_u16(), 200);
+        rig.card_pays(&link.access_code).await;
         rig.until("the webhook posts the part", |s| {
             s.attempt_get(link.attempt.id).unwrap().state == AttemptState::Succeeded
         })

@@ -10,8 +10,8 @@ use malipo_engine::{ClickPesaSetup, Engine, EngineConfig, PaystackSetup};
 use malipo_providers::daraja::{DarajaClient, DarajaConfig, Environment};
 use malipo_relay::admin::{create_device, create_shop};
 use malipo_relay::{run, system_clock, AppState, EventKind, RelayConfig, SqliteStore};
-use malipo_sim::daraja::{DarajaSim, SimConfig};
-use malipo_store::{NewSale, SaleRow, Store};
+use malipo_sim::daraja::{CustomerAction, CustomerScript, DarajaSim, SimConfig};
+use malipo_store::{AttemptRow, NewSale, Payment, PaymentFilter, SaleRow, Store};
 use malipo_sync::{SyncClient, SyncConfig};
 use malipo_vault::Sensitive;
 
@@ -252,6 +252,43 @@ impl Rig {
         }
     }
 
+    /// The customer's phone answers the next STK prompt with `action` after `delay_ms`
+    /// (sending its callback twice when `duplicate`).
+    pub fn script(&self, action: CustomerAction, delay_ms: u64, duplicate: bool) {
+        self.sim.script(
+            None,
+            CustomerScript {
+                action,
+                delay_ms,
+                duplicate,
+            },
+        );
+    }
+
+    /// Every payment in the ledger, newest first.
+    pub fn ledger(&self) -> Vec<Payment> {
+        ledger_of(&self.store.lock().unwrap())
+    }
+
+    /// Asks the test customer's phone (0708374149) for `minor` KES cents on the sale.
+    pub async fn stk(&self, sale: i64, minor: i64) -> AttemptRow {
+        self.engine
+            .stk_start(sale, "0708374149", Money::from_minor(minor, Currency::Kes))
+            .await
+            .unwrap()
+    }
+
+    /// The customer pays the Paystack checkout `access_code` with the simulator's test card.
+    pub async fn card_pays(&self, access_code: &str) {
+        let paid = reqwest::Client::new()
+            .post(format!("{}/checkout/{access_code}/pay", self.paystack_base))
+            .json(&serde_json::json!({"card": "4084084084084081"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(paid.status().as_u16(), 200);
+    }
+
     /// Rings up a sale of `minor` KES cents (one line).
     pub fn sale(&self, minor: i64) -> SaleRow {
         sale_in(&mut self.store.lock().unwrap(), minor)
@@ -304,6 +341,14 @@ impl Rig {
 }
 
 /// Waits until `done` holds (for what the store cannot see, such as a simulator's log).
+/// Every payment in `store`'s ledger, newest first.
+pub fn ledger_of(store: &Store) -> Vec<Payment> {
+    store
+        .payments_page(&PaymentFilter::default(), 1000, None)
+        .unwrap()
+        .rows
+}
+
 pub async fn eventually(what: &str, done: impl Fn() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !done() {

@@ -7,29 +7,11 @@
 
 use malipo_core::{AttemptState, PaymentMethod, SaleStatus, TargetRef, UnmatchedReason};
 use malipo_providers::daraja::StkResultCode;
-use malipo_sim::daraja::{CustomerAction, CustomerScript};
-use malipo_store::{Payment, PaymentFilter, Store};
+use malipo_sim::daraja::CustomerAction;
+use malipo_store::Store;
 
 use crate::kes;
-use crate::rig::{eventually, Options, Rig};
-
-fn script(rig: &Rig, action: CustomerAction, delay_ms: u64, duplicate: bool) {
-    rig.sim.script(
-        None,
-        CustomerScript {
-            action,
-            delay_ms,
-            duplicate,
-        },
-    );
-}
-
-fn ledger(store: &Store) -> Vec<Payment> {
-    store
-        .payments_page(&PaymentFilter::default(), 1000, None)
-        .unwrap()
-        .rows
-}
+use crate::rig::{eventually, ledger_of, Options, Rig};
 
 /// Every inbox event processed, with `stk` STK callbacks and `c2b` C2B confirmations among them.
 fn inbox_settled(store: &Store, stk: usize, c2b: usize) -> bool {
@@ -53,12 +35,8 @@ fn queries_for(rig: &Rig, checkout: &str) -> usize {
 async fn an_expired_prompt_times_the_attempt_out_with_its_reason_and_posts_nothing() {
     let rig = Rig::start(Options::default()).await;
     let sale = rig.sale(10_000);
-    script(&rig, CustomerAction::Expire, 50, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(10_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Expire, 50, false);
+    let attempt = rig.stk(sale.id, 10_000).await;
     rig.until("the expiry callback is processed", |s| {
         inbox_settled(s, 1, 0) && s.attempt_get(attempt.id).unwrap().state != AttemptState::Pending
     })
@@ -72,7 +50,7 @@ async fn an_expired_prompt_times_the_attempt_out_with_its_reason_and_posts_nothi
     );
     assert!(!a.late);
     let store = rig.store.lock().unwrap();
-    assert!(ledger(&store).is_empty(), "nothing posts");
+    assert!(ledger_of(&store).is_empty(), "nothing posts");
     assert!(store.unmatched_open(10).unwrap().is_empty());
     assert_eq!(store.sale_get(sale.id).unwrap().status, SaleStatus::Open);
     drop(store);
@@ -93,12 +71,8 @@ async fn a_prompt_never_answered_gives_up_with_no_response_after_the_window_and_
     })
     .await;
     let sale = rig.sale(20_000);
-    script(&rig, CustomerAction::NeverAnswer, 0, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(20_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::NeverAnswer, 0, false);
+    let attempt = rig.stk(sale.id, 20_000).await;
     let checkout = attempt.provider_ref.clone().unwrap();
     rig.until("the till gives up", |s| {
         s.attempt_get(attempt.id).unwrap().state != AttemptState::Pending
@@ -121,7 +95,7 @@ async fn a_prompt_never_answered_gives_up_with_no_response_after_the_window_and_
     );
     {
         let store = rig.store.lock().unwrap();
-        assert!(ledger(&store).is_empty(), "nothing posts");
+        assert!(ledger_of(&store).is_empty(), "nothing posts");
         assert!(store.inbox_list(None, 10).unwrap().is_empty());
         assert_eq!(store.sale_get(sale.id).unwrap().status, SaleStatus::Open);
     }
@@ -137,24 +111,16 @@ async fn a_prompt_never_answered_gives_up_with_no_response_after_the_window_and_
 async fn a_second_push_after_the_customer_cancelled_is_a_new_attempt_and_pays_the_sale_once() {
     let rig = Rig::start(Options::default()).await;
     let sale = rig.sale(30_000);
-    script(&rig, CustomerAction::Cancel, 50, false);
-    let first = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(30_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Cancel, 50, false);
+    let first = rig.stk(sale.id, 30_000).await;
     rig.until("the first push is cancelled", |s| {
         s.attempt_get(first.id).unwrap().state == AttemptState::Cancelled
     })
     .await;
     assert_eq!(rig.balance(sale.id), kes(30_000));
 
-    script(&rig, CustomerAction::Approve, 50, false);
-    let second = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(30_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 50, false);
+    let second = rig.stk(sale.id, 30_000).await;
     assert_ne!(second.id, first.id, "a re-push is a new attempt");
     assert_ne!(second.provider_ref, first.provider_ref);
     rig.until("the second push pays the sale", |s| {
@@ -166,7 +132,7 @@ async fn a_second_push_after_the_customer_cancelled_is_a_new_attempt_and_pays_th
     })
     .await;
     let store = rig.store.lock().unwrap();
-    let rows = ledger(&store);
+    let rows = ledger_of(&store);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0].attempt_id, Some(second.id));
     assert_eq!(rows[0].amount, kes(30_000));
@@ -196,18 +162,14 @@ async fn when_both_pushes_are_paid_the_sale_takes_one_and_the_extra_waits_as_alr
     let rig = Rig::start(Options::default()).await;
     let sale = rig.sale(40_000);
     // The customer answers the first prompt late (and Daraja sends that callback twice).
-    script(&rig, CustomerAction::Approve, 2_500, true);
-    let first = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(40_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 2_500, true);
+    let first = rig.stk(sale.id, 40_000).await;
     rig.engine.stop_waiting(first.id).unwrap();
     let (_, stopped) = rig.engine.attempt(first.id).unwrap();
     assert!(stopped, "the cashier stopped waiting on the first prompt");
     // Daraja refuses a second prompt to a phone that has one open ("Unable to lock
     // subscriber"): the customer has it sent to another phone, and pays there too.
-    script(&rig, CustomerAction::Approve, 50, false);
+    rig.script(CustomerAction::Approve, 50, false);
     let second = rig
         .engine
         .stk_start(sale.id, "0712345678", kes(40_000))
@@ -222,7 +184,7 @@ async fn when_both_pushes_are_paid_the_sale_takes_one_and_the_extra_waits_as_alr
     .await;
 
     let store = rig.store.lock().unwrap();
-    let rows = ledger(&store);
+    let rows = ledger_of(&store);
     assert_eq!(
         rows.len(),
         2,
@@ -291,12 +253,8 @@ async fn past_the_window_with_daraja_unreachable_the_resolver_keeps_asking_and_p
     .await;
     let link = rig.daraja_link.clone().unwrap();
     let sale = rig.sale(15_000);
-    script(&rig, CustomerAction::Approve, 300, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(15_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 300, false);
+    let attempt = rig.stk(sale.id, 15_000).await;
     link.set_up(false); // the till's internet goes; the customer pays; the callback is lost
     eventually(
         "the customer paid and the resolver tried Daraja past its window",
@@ -310,14 +268,7 @@ async fn past_the_window_with_daraja_unreachable_the_resolver_keeps_asking_and_p
         AttemptState::Pending,
         "past the window an unreachable Daraja is asked again, not given up on: {a:?}"
     );
-    assert!(rig
-        .store
-        .lock()
-        .unwrap()
-        .payments_page(&PaymentFilter::default(), 10, None)
-        .unwrap()
-        .rows
-        .is_empty());
+    assert!(rig.ledger().is_empty());
 
     link.set_up(true);
     rig.until("a backoff query confirms the payment", |s| {
@@ -328,7 +279,7 @@ async fn past_the_window_with_daraja_unreachable_the_resolver_keeps_asking_and_p
     assert_eq!(a.state, AttemptState::Succeeded);
     assert!(!a.late, "it was never given up on");
     let store = rig.store.lock().unwrap();
-    let rows = ledger(&store);
+    let rows = ledger_of(&store);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0].attempt_id, Some(attempt.id));
     assert_eq!(rows[0].amount, kes(15_000));
@@ -351,12 +302,8 @@ async fn with_daraja_unreachable_for_good_the_resolver_gives_up_after_its_retrie
     .await;
     let link = rig.daraja_link.clone().unwrap();
     let sale = rig.sale(5_000);
-    script(&rig, CustomerAction::NeverAnswer, 0, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(5_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::NeverAnswer, 0, false);
+    let attempt = rig.stk(sale.id, 5_000).await;
     link.set_up(false);
     rig.until("the resolver gives up", |s| {
         s.attempt_get(attempt.id).unwrap().state != AttemptState::Pending
@@ -391,12 +338,8 @@ async fn still_processing_for_the_whole_window_times_out_and_the_late_c2b_still_
     let sale = rig.sale(25_000);
     // The customer answers long after the till's window (its callback is lost); the C2B
     // confirmation of the same money still reaches the till.
-    script(&rig, CustomerAction::Approve, 8_000, false);
-    let attempt = rig
-        .engine
-        .stk_start(sale.id, "0708374149", kes(25_000))
-        .await
-        .unwrap();
+    rig.script(CustomerAction::Approve, 8_000, false);
+    let attempt = rig.stk(sale.id, 25_000).await;
     rig.until("the window ends with no response", |s| {
         s.attempt_get(attempt.id).unwrap().state == AttemptState::TimedOut
     })
@@ -413,7 +356,7 @@ async fn still_processing_for_the_whole_window_times_out_and_the_late_c2b_still_
     })
     .await;
     let store = rig.store.lock().unwrap();
-    let rows = ledger(&store);
+    let rows = ledger_of(&store);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     // The money reaches the sale by its account reference. It is not claimed as the closed
     // attempt's (a customer told "no response" may well have paid the Paybill by hand, and a

@@ -4,10 +4,9 @@
 //! for the transaction's status, and the answer posts the money to the sale — once.
 
 use malipo_core::SaleStatus;
-use malipo_store::PaymentFilter;
 
 use crate::kes;
-use crate::rig::{Options, Rig};
+use crate::rig::{ledger_of, Options, Rig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_validated_payment_whose_confirmation_was_lost_is_found_by_the_sweep_and_posted() {
@@ -33,10 +32,7 @@ async fn a_validated_payment_whose_confirmation_was_lost_is_found_by_the_sweep_a
     )
     .await;
     let store = rig.store.lock().unwrap();
-    let rows = store
-        .payments_page(&PaymentFilter::default(), 10, None)
-        .unwrap()
-        .rows;
+    let rows = ledger_of(&store);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0].provider_txn_id.as_deref(), Some(receipt.as_str()));
     assert_eq!(rows[0].amount, kes(14_000));
