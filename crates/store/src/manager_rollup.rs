@@ -54,37 +54,31 @@ fn has_text(s: &PaymentSearch) -> bool {
     s.text.as_deref().map(plain).is_some_and(|t| !t.is_empty())
 }
 
-/// What narrows a search's free text: the `payment_text` MATCH expression (after bringing the
-/// index up to date), or `None` (no text, or text the index cannot narrow).
-fn text_match(conn: &Connection, s: &PaymentSearch) -> Result<Option<String>> {
+/// Whether the search's free text is narrowed by the text index: its candidates are then in
+/// `temp.text_hits` (see [`payment_text::hits`]).
+fn text_match(conn: &Connection, s: &PaymentSearch) -> Result<bool> {
     match s.text.as_deref().map(plain).filter(|t| !t.is_empty()) {
-        Some(text) => {
-            payment_text::catch_up(conn)?;
-            payment_text::matching(conn, &text)
-        }
-        None => Ok(None),
+        Some(text) => payment_text::hits(conn, &text),
+        None => Ok(false),
     }
 }
 
 /// `FROM … WHERE …` of the search's rows of `payment_ledger l` within `[from, to)`, joined to
 /// `payments p` when `with_payment` or for free text; walking `index` (empty: SQLite's
-/// choice), or the text index's matches `m` first.
+/// choice), or the text index's candidates first when `hits`.
 fn rows_by(
     s: &PaymentSearch,
     (from, to): (i64, i64),
     with_payment: bool,
-    (index, m): (&str, Option<&str>),
+    (index, hits): (&str, bool),
     values: &mut Vec<Value>,
 ) -> String {
-    let head = match m {
-        Some(m) => {
-            values.push(Value::Text(m.to_owned()));
-            "(SELECT rowid AS id FROM payment_text WHERE payment_text MATCH ?) t
-             CROSS JOIN payment_ledger l ON l.payment_id = t.id"
-                .to_owned()
-        }
-        None if index.is_empty() => "payment_ledger l".to_owned(),
-        None => format!("payment_ledger l INDEXED BY {index}"),
+    let head = if hits {
+        "temp.text_hits t CROSS JOIN payment_ledger l ON l.payment_id = t.id".to_owned()
+    } else if index.is_empty() {
+        "payment_ledger l".to_owned()
+    } else {
+        format!("payment_ledger l INDEXED BY {index}")
     };
     let text = has_text(s);
     let join = if with_payment || text {
@@ -190,7 +184,7 @@ fn gather<T>(
     }
     for span in spans {
         let mut values = Vec::new();
-        let rows = rows_by(s, span, false, ("", m.as_deref()), &mut values);
+        let rows = rows_by(s, span, false, ("", m), &mut values);
         out.extend(each(conn, &raw(&rows), values, read)?);
     }
     Ok(out)
@@ -353,7 +347,7 @@ pub(crate) fn page(
     let mut out = Vec::new();
     for one in searches {
         let mut values = Vec::new();
-        let rows = rows_by(&one, range(s), true, (index, m.as_deref()), &mut values);
+        let rows = rows_by(&one, range(s), true, (index, m), &mut values);
         values.extend([c_at, c_at, c_id, limit].map(Value::Integer));
         // The cursor as a bound on time (which the index can seek), then the tie on id.
         let sql = format!(

@@ -43,7 +43,8 @@ CREATE INDEX payment_attempts_created ON payment_attempts (created_at, id);
 /// Migration 7: `paid` says whether a payment confirmed the attempt, kept by triggers on
 /// `payments`. The manager's list shows every attempt that brought no money (pending, failed,
 /// cancelled, timed out, expired); finding them by looking each attempt's payment up cost a
-/// year's search 50 ms, and the partial index holds only those attempts.
+/// year's search 50 ms, and the partial index holds only those attempts, with every column
+/// their totals and text conditions read (a year's text search read each row: 20 ms → 11 ms).
 pub(crate) const SCHEMA_V7: &str = "
 ALTER TABLE payment_attempts ADD COLUMN paid INTEGER NOT NULL DEFAULT 0;
 UPDATE payment_attempts SET paid = 1
@@ -54,7 +55,8 @@ CREATE TRIGGER payment_attempts_paid_later AFTER UPDATE OF attempt_id ON payment
 WHEN NEW.attempt_id IS NOT NULL
 BEGIN UPDATE payment_attempts SET paid = 1 WHERE id = NEW.attempt_id; END;
 CREATE INDEX payment_attempts_moneyless
-    ON payment_attempts (created_at, id, state, method, provider, amount_minor) WHERE paid = 0;
+    ON payment_attempts (created_at, id, state, method, provider, amount_minor, provider_ref,
+                         account_reference, phone) WHERE paid = 0;
 ";
 
 /// `Store::check`'s invariant for `paid`.

@@ -66,6 +66,54 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Puts the payments whose text may contain `text` in `temp.text_hits` (after bringing the index
+/// up to date); `false` when the index cannot narrow `text` (see [`matching`]).
+///
+/// A page of the manager's list asks three times with the same text (rows, totals, chart), and
+/// the index query is the costly part: its answer is kept with the text it answers and the
+/// database's state — `PRAGMA data_version` (another connection's commit) and this
+/// connection's `total_changes()` (any write of its own) — and reused while both stand.
+pub(crate) fn hits(conn: &Connection, text: &str) -> Result<bool> {
+    catch_up(conn)?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS text_hits (id INTEGER PRIMARY KEY);
+         CREATE TEMP TABLE IF NOT EXISTS text_hits_of (text TEXT NOT NULL, version INTEGER NOT NULL,
+                                                       changes INTEGER NOT NULL);",
+    )?;
+    let state = |conn: &Connection| -> Result<(i64, i64)> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let changes: i64 = conn
+            .prepare_cached("SELECT total_changes()")?
+            .query_row([], |r| r.get(0))?;
+        Ok((version, changes))
+    };
+    let (version, changes) = state(conn)?;
+    let kept: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM temp.text_hits_of
+                            WHERE text = ?1 AND version = ?2 AND changes = ?3)",
+        )?
+        .query_row(rusqlite::params![text, version, changes], |r| r.get(0))?;
+    if kept {
+        return Ok(true);
+    }
+    let Some(m) = matching(conn, text)? else {
+        return Ok(false);
+    };
+    conn.execute_batch("DELETE FROM temp.text_hits; DELETE FROM temp.text_hits_of;")?;
+    conn.prepare_cached(
+        "INSERT INTO temp.text_hits SELECT rowid FROM payment_text WHERE payment_text MATCH ?1",
+    )?
+    .execute([&m])?;
+    conn.prepare_cached("INSERT INTO temp.text_hits_of VALUES (?1, 0, 0)")?
+        .execute([text])?;
+    // The state after these writes, and after the one that records it (one more change).
+    let (version, changes) = state(conn)?;
+    conn.prepare_cached("UPDATE temp.text_hits_of SET version = ?1, changes = ?2")?
+        .execute([version, changes.saturating_add(1)])?;
+    Ok(true)
+}
+
 /// A trigram found in at least this many payments is too common to narrow a search alone.
 const COMMON: i64 = 2_000;
 

@@ -206,3 +206,31 @@ proptest! {
         }
     }
 }
+
+/// The text index's answer is reused only while nothing was written: a payment posted since,
+/// by this connection or another on the same file, is found by the same search.
+#[test]
+fn a_text_search_sees_payments_posted_since_it_last_ran() {
+    let (dir, mut store) = crate::file_store();
+    let search = PaymentSearch {
+        text: Some("QX77".into()),
+        ..PaymentSearch::default()
+    };
+    let found = |store: &Store| store.payments_search(&search, 10, None).unwrap().len();
+    store
+        .post_payment(&conf(PaymentMethod::MpesaPaybill, "QX770001", 100), T0)
+        .unwrap();
+    assert_eq!(found(&store), 1);
+    assert_eq!(found(&store), 1, "asked again, nothing new");
+    store
+        .post_payment(&conf(PaymentMethod::MpesaPaybill, "QX770002", 100), T0)
+        .unwrap();
+    assert_eq!(found(&store), 2, "posted on this connection since");
+    let mut other = Store::open(&dir.path().join("till.db")).unwrap();
+    other
+        .post_payment(&conf(PaymentMethod::MpesaPaybill, "QX770003", 100), T0)
+        .unwrap();
+    assert_eq!(found(&store), 3, "posted by another connection since");
+    let totals = store.payments_search_totals(&search).unwrap();
+    assert_eq!(totals.iter().map(|t| t.count).sum::<i64>(), 3);
+}
