@@ -133,8 +133,13 @@ fn add_groups(
 pub(crate) type Rollup = (&'static str, i64, i64);
 
 /// Splits `[from, to)` into whole days, whole hours at the edges, and sub-hour raw edges. Day
-/// `d` starts at `d × DAY_MS − day_offset` (0 for UTC days, the shop's offset for its days).
-pub(crate) fn segments(from: i64, to: i64, day_offset: i64) -> (Vec<Rollup>, Vec<(i64, i64)>) {
+/// `d` starts at `d × DAY_MS − day_offset` (0 for UTC days, the shop's offset for its days);
+/// no offset: whole hours only.
+pub(crate) fn segments(
+    from: i64,
+    to: i64,
+    day_offset: Option<i64>,
+) -> (Vec<Rollup>, Vec<(i64, i64)>) {
     let mut rollups = Vec::new();
     let mut raw = Vec::new();
     let mut by_hour = |a: i64, b: i64, rollups: &mut Vec<Rollup>| {
@@ -150,16 +155,20 @@ pub(crate) fn segments(from: i64, to: i64, day_offset: i64) -> (Vec<Rollup>, Vec
             raw.push((a, b));
         }
     };
-    let (d0, d1) = (
-        ceil_div(from.saturating_add(day_offset), DAY_MS),
-        to.saturating_add(day_offset).div_euclid(DAY_MS),
-    );
-    if d0 < d1 {
-        rollups.push(("day", d0, d1));
-        by_hour(from, d0.saturating_mul(DAY_MS) - day_offset, &mut rollups);
-        by_hour(d1.saturating_mul(DAY_MS) - day_offset, to, &mut rollups);
-    } else {
-        by_hour(from, to, &mut rollups);
+    let days = day_offset.map(|off| {
+        let (d0, d1) = (
+            ceil_div(from.saturating_add(off), DAY_MS),
+            to.saturating_add(off).div_euclid(DAY_MS),
+        );
+        (d0, d1, off)
+    });
+    match days {
+        Some((d0, d1, off)) if d0 < d1 => {
+            rollups.push(("day", d0, d1));
+            by_hour(from, d0.saturating_mul(DAY_MS) - off, &mut rollups);
+            by_hour(d1.saturating_mul(DAY_MS) - off, to, &mut rollups);
+        }
+        _ => by_hour(from, to, &mut rollups),
     }
     raw.retain(|(a, b)| a < b);
     (rollups, raw)
@@ -175,7 +184,7 @@ pub(crate) fn kpis(conn: &Connection, f: &PaymentFilter) -> Result<Kpis> {
     let to = f.to.map_or(i64::MAX / 4, |t| t.0);
     let mut groups = BTreeMap::new();
     if from < to {
-        let (rollups, raw) = segments(from, to, 0);
+        let (rollups, raw) = segments(from, to, Some(0));
         for (level, b0, b1) in rollups {
             let mut values = vec![
                 Value::Text(level.to_string()),

@@ -129,22 +129,7 @@ fn pieces(s: &PaymentSearch, hours_only: bool) -> (Vec<dashboard::Rollup>, Vec<(
     if has_text(s) {
         return (Vec::new(), vec![(from, to)]);
     }
-    let (rollups, raw) = dashboard::segments(from, to, SHOP_OFFSET_MS);
-    if !hours_only {
-        return (rollups, raw);
-    }
-    let mut hours = Vec::new();
-    let mut edges = Vec::new();
-    let (h0, h1) = (dashboard::ceil_div(from, HOUR_MS), to.div_euclid(HOUR_MS));
-    if h0 < h1 {
-        hours.push(("hour", h0, h1));
-        edges.push((from, h0.saturating_mul(HOUR_MS)));
-        edges.push((h1.saturating_mul(HOUR_MS), to));
-    } else {
-        edges.push((from, to));
-    }
-    edges.retain(|(a, b)| a < b);
-    (hours, edges)
+    dashboard::segments(from, to, (!hours_only).then_some(SHOP_OFFSET_MS))
 }
 
 #[derive(Debug, Default, Clone, Copy)]
