@@ -114,18 +114,19 @@ pub(crate) fn hits(conn: &Connection, text: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// A trigram found in at least this many payments is too common to narrow a search alone.
-const COMMON: i64 = 2_000;
+/// How many of the newest payments a trigram is counted in, to tell rare from common.
+const SAMPLE: i64 = 4_000;
 
 /// The FTS5 query whose matches include every payment whose text contains `text` (any case),
 /// or `None` when the index cannot narrow it: under three characters, or a `_` (which the
 /// manager's conditions take as any one character).
 ///
 /// A phrase query of the whole text reads the list of every trigram in it, and trigrams such
-/// as a receipt's prefix or `254` of a phone are in nearly every payment: 20–80 ms over a
-/// year. So each distinct trigram is first counted up to [`COMMON`] matches (a fraction of a
-/// millisecond each), and the query is the AND of the three rarest; only when every trigram
-/// is common is it the phrase. Either way the exact conditions are applied to the matches.
+/// as a receipt's prefix or `254` of a phone are in nearly every payment: 20–50 ms over a
+/// year. So each distinct trigram is first counted among the newest [`SAMPLE`] payments (a
+/// fraction of a millisecond each), and the query is the AND of the three rarest (1–2 ms);
+/// only when even the rarest is in half the sample is it the phrase. Either way the exact
+/// conditions are applied to the matches.
 pub(crate) fn matching(conn: &Connection, text: &str) -> Result<Option<String>> {
     let folded: Vec<char> = text.to_lowercase().chars().collect();
     if folded.len() < 3 || text.contains('_') {
@@ -135,25 +136,30 @@ pub(crate) fn matching(conn: &Connection, text: &str) -> Result<Option<String>> 
     let mut grams: Vec<String> = folded.windows(3).map(|w| w.iter().collect()).collect();
     grams.sort();
     grams.dedup();
+    let newest: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE((SELECT rowid FROM payment_text ORDER BY rowid DESC LIMIT 1), 0)",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let after = newest.saturating_sub(SAMPLE);
     let mut counted = Vec::with_capacity(grams.len());
     let mut stmt = conn.prepare_cached(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM payment_text WHERE payment_text MATCH ?1 LIMIT ?2)",
+        "SELECT COUNT(*) FROM payment_text WHERE payment_text MATCH ?1 AND rowid > ?2",
     )?;
     for g in grams {
-        let n: i64 = stmt.query_row(rusqlite::params![quote(&g), COMMON], |r| r.get(0))?;
+        let n: i64 = stmt.query_row(rusqlite::params![quote(&g), after], |r| r.get(0))?;
         counted.push((n, g));
     }
     counted.sort();
-    let rare: Vec<String> = counted
-        .iter()
-        .filter(|(n, _)| *n < COMMON)
-        .take(3)
-        .map(|(_, g)| quote(g))
-        .collect();
-    Ok(Some(if rare.is_empty() {
-        quote(text)
-    } else {
-        rare.join(" AND ")
+    let sampled = newest - after;
+    Ok(Some(match counted.first() {
+        Some((n, _)) if n.saturating_mul(2) < sampled => counted
+            .iter()
+            .take(3)
+            .map(|(_, g)| quote(g))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        _ => quote(text),
     }))
 }
 
@@ -178,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_rarest_trigrams_narrow_a_search_and_a_common_text_is_a_phrase() {
-        let mut bodies = vec!["SX00000001 Customer 1"; COMMON as usize];
+        let mut bodies = vec!["SX00000001 Customer 1"; 2_000];
         bodies.push("SX00612345 Customer 421");
         let conn = index(&bodies);
         // "sx0", "x00" and "cus…" are in every body: the query is the rare trigrams only.
