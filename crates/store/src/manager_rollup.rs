@@ -54,18 +54,22 @@ fn has_text(s: &PaymentSearch) -> bool {
     s.text.as_deref().map(plain).is_some_and(|t| !t.is_empty())
 }
 
-/// Whether the search's free text is narrowed by the text index: its candidates are then in
-/// `temp.text_hits` (see [`payment_text::hits`]).
+/// Whether the search's free text was answered through the text index: the payments it
+/// matches are then in `temp.text_hits` (see [`payment_text::hits`]).
 fn text_match(conn: &Connection, s: &PaymentSearch) -> Result<bool> {
     match s.text.as_deref().map(plain).filter(|t| !t.is_empty()) {
-        Some(text) => payment_text::hits(conn, &text),
+        Some(text) => {
+            let mut values = Vec::new();
+            let exact = text_sql(s, &mut values);
+            payment_text::hits(conn, &text, &exact, values)
+        }
         None => Ok(false),
     }
 }
 
 /// `FROM … WHERE …` of the search's rows of `payment_ledger l` within `[from, to)`, joined to
 /// `payments p` when `with_payment` or for free text; walking `index` (empty: SQLite's
-/// choice), or the text index's candidates first when `hits`.
+/// choice), or the payments matching the text first when `hits`.
 fn rows_by(
     s: &PaymentSearch,
     (from, to): (i64, i64),
@@ -80,7 +84,8 @@ fn rows_by(
     } else {
         format!("payment_ledger l INDEXED BY {index}")
     };
-    let text = has_text(s);
+    // Text the index answered is already in `text_hits`; any other is matched here.
+    let text = has_text(s) && !hits;
     let join = if with_payment || text {
         " CROSS JOIN payments p ON p.id = l.payment_id"
     } else {

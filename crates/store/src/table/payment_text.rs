@@ -8,7 +8,7 @@
 //! The index stores no copy of the text (`content = ''`): `payment_text_now` computes it from
 //! the payment and its allocations, and a change deletes and re-adds the row.
 
-use rusqlite::Connection;
+use rusqlite::{params_from_iter, types::Value, Connection};
 
 use crate::error::Result;
 
@@ -66,14 +66,21 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Puts the payments whose text may contain `text` in `temp.text_hits` (after bringing the index
-/// up to date); `false` when the index cannot narrow `text` (see [`matching`]).
+/// Puts the payments whose text matches `text` in `temp.text_hits` (after bringing the index up
+/// to date): the index's candidates that meet `exact` (SQL conditions on `payments p` after a
+/// `WHERE`, bound to `exact_values`, a function of `text` alone); `false` when the index cannot
+/// narrow `text` (see [`matching`]).
 ///
 /// A page of the manager's list asks three times with the same text (rows, totals, chart), and
 /// the index query is the costly part: its answer is kept with the text it answers and the
 /// database's state — `PRAGMA data_version` (another connection's commit) and this
 /// connection's `total_changes()` (any write of its own) — and reused while both stand.
-pub(crate) fn hits(conn: &Connection, text: &str) -> Result<bool> {
+pub(crate) fn hits(
+    conn: &Connection,
+    text: &str,
+    exact: &str,
+    exact_values: Vec<Value>,
+) -> Result<bool> {
     catch_up(conn)?;
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS text_hits (id INTEGER PRIMARY KEY);
@@ -101,10 +108,14 @@ pub(crate) fn hits(conn: &Connection, text: &str) -> Result<bool> {
         return Ok(false);
     };
     conn.execute_batch("DELETE FROM temp.text_hits; DELETE FROM temp.text_hits_of;")?;
-    conn.prepare_cached(
-        "INSERT INTO temp.text_hits SELECT rowid FROM payment_text WHERE payment_text MATCH ?1",
-    )?
-    .execute([&m])?;
+    let mut values = vec![Value::Text(m)];
+    values.extend(exact_values);
+    conn.prepare_cached(&format!(
+        "INSERT INTO temp.text_hits
+         SELECT p.id FROM (SELECT rowid AS id FROM payment_text WHERE payment_text MATCH ?) t
+         CROSS JOIN payments p ON p.id = t.id WHERE 1{exact}"
+    ))?
+    .execute(params_from_iter(values))?;
     conn.prepare_cached("INSERT INTO temp.text_hits_of VALUES (?1, 0, 0)")?
         .execute([text])?;
     // The state after these writes, and after the one that records it (one more change).
