@@ -7,6 +7,8 @@
 //! `process_event`); the query answer goes through the resolver's own step.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use malipo_core::{
@@ -15,7 +17,7 @@ use malipo_core::{
 };
 use malipo_engine::{ClickPesaSetup, Engine, EngineConfig, PaystackSetup};
 use malipo_providers::daraja::{StkQueryAnswer, StkResultCode};
-use malipo_store::{Confirmation, NewAttempt, NewInboxEvent, NewSale, PaymentFilter, Store};
+use malipo_store::{Confirmation, NewAttempt, NewSale, PaymentFilter, Store};
 use malipo_vault::Sensitive;
 
 const SECRET: &str = "sk_test_duplicates_0123456789";
@@ -236,27 +238,8 @@ fn run(seed: u64) {
                 headers,
                 body,
             } => {
-                let id = store
-                    .lock()
-                    .unwrap()
-                    .inbox_insert(&NewInboxEvent {
-                        provider,
-                        kind,
-                        relay_seq: None,
-                        headers_json: &headers,
-                        body: body.as_bytes(),
-                        received_at: Timestamp(3),
-                    })
-                    .unwrap()
-                    .0;
-                let event = store
-                    .lock()
-                    .unwrap()
-                    .inbox_list(None, 1000)
-                    .unwrap()
-                    .into_iter()
-                    .find(|e| e.id == id)
-                    .unwrap();
+                let event =
+                    support::received(&store, (provider, kind), &headers, &body, Timestamp(3));
                 engine.process_event(&event).unwrap();
             }
             Step::QueryPaid(a) => {
@@ -363,27 +346,7 @@ fn the_c2b_twin_arriving_first_is_recorded_as_the_stk_payment_it_is() {
         (sale, a)
     };
     let body = c2b("TKA9TWIN01", &sale.number, "100.00");
-    let id = store
-        .lock()
-        .unwrap()
-        .inbox_insert(&NewInboxEvent {
-            provider: "daraja",
-            kind: "c2b-confirm",
-            relay_seq: None,
-            headers_json: "{}",
-            body: body.as_bytes(),
-            received_at: Timestamp(3),
-        })
-        .unwrap()
-        .0;
-    let event = store
-        .lock()
-        .unwrap()
-        .inbox_list(None, 10)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.id == id)
-        .unwrap();
+    let event = support::received(&store, ("daraja", "c2b-confirm"), "{}", &body, Timestamp(3));
     engine.process_event(&event).unwrap();
     let s = store.lock().unwrap();
     let p = s

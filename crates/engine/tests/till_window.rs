@@ -3,13 +3,15 @@
 //! wait; later, it waits as an incoming payment for the cashier to claim.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use malipo_core::{Cart, Catalogue, Currency, Money, SaleDraft, Timestamp};
 use malipo_engine::{Engine, EngineConfig};
-use malipo_store::{NewInboxEvent, NewSale, PostOutcome, Store};
+use malipo_store::{NewSale, PostOutcome, Store};
 
 /// 2026-11-25 07:20:00 UTC, 10:20:00 in Nairobi (M-Pesa's `TransTime` is Nairobi time).
 const WAIT_AT: i64 = 1_795_591_200_000;
@@ -62,27 +64,13 @@ fn till_payment_after(window: Duration, late_by: Duration, receipt: &str) -> Pos
         .unwrap();
     let received = WAIT_AT + i64::try_from(late_by.as_millis()).unwrap();
     let body = till_payment(receipt, late_by.as_secs());
-    let id = store
-        .lock()
-        .unwrap()
-        .inbox_insert(&NewInboxEvent {
-            provider: "daraja",
-            kind: "c2b-confirm",
-            relay_seq: None,
-            headers_json: "{}",
-            body: body.as_bytes(),
-            received_at: Timestamp(received),
-        })
-        .unwrap()
-        .0;
-    let event = store
-        .lock()
-        .unwrap()
-        .inbox_list(None, 10)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.id == id)
-        .unwrap();
+    let event = support::received(
+        &store,
+        ("daraja", "c2b-confirm"),
+        "{}",
+        &body,
+        Timestamp(received),
+    );
     match engine.process_event(&event).unwrap() {
         malipo_engine::Processed::Posted(outcome) => outcome,
         other => panic!("the Till payment was not posted: {other:?}"),
